@@ -1,0 +1,45 @@
+#!/bin/sh
+# Stand-in for the official postgres image's entrypoint, for CI machines that cannot pull images.
+# It honours the same variables the official image documents: POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB and
+# PGDATA, initialises the cluster on first start, then runs postgres in the foreground as the postgres user.
+# Only what this project's compose file and Testcontainers use is implemented.
+set -eu
+
+: "${POSTGRES_USER:=postgres}"
+: "${POSTGRES_DB:=$POSTGRES_USER}"
+: "${PGDATA:=/var/lib/postgresql/data}"
+export PGDATA
+
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p "$PGDATA" /var/run/postgresql
+  chown -R postgres:postgres "$PGDATA" /var/run/postgresql
+  chmod 700 "$PGDATA"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+fi
+
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  if [ -z "${POSTGRES_PASSWORD:-}" ]; then
+    echo "postgres stand-in: POSTGRES_PASSWORD is required (as in the official image)" >&2
+    exit 1
+  fi
+  pwfile=$(mktemp)
+  printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
+  initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 \
+    -D "$PGDATA" >/dev/null
+  rm -f "$pwfile"
+  printf "host all all all scram-sha-256\n" >> "$PGDATA/pg_hba.conf"
+  # Create the database with a temporary server that listens on the socket only, as the official image does.
+  pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+  if [ "$POSTGRES_DB" != postgres ]; then
+    psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
+      -c "CREATE DATABASE \"$POSTGRES_DB\"" >/dev/null
+  fi
+  pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
+  echo "postgres stand-in: database initialised"
+fi
+
+if [ "${1:-postgres}" = postgres ]; then
+  [ $# -gt 0 ] && shift
+  exec postgres -D "$PGDATA" -c listen_addresses='*' "$@"
+fi
+exec "$@"
