@@ -1,0 +1,233 @@
+// The report: every figure in report.json, a short summary in report.md. Missing figures are null (NaN in
+// memory), never zero: a zero would read as a measurement.
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Bench;
+
+public sealed record MachineInfo(
+    int ProcessorCount,
+    long MemoryMiB,
+    string Os,
+    string Kernel,
+    string DockerVersion,
+    string ComposeVersion,
+    string WrkVersion,
+    string DotnetVersion,
+    IReadOnlyDictionary<string, string> Images);
+
+public sealed record CeilingReport(
+    int Threads,
+    int Connections,
+    double DurationSeconds,
+    WrkResult ApiThroughNginx,
+    WrkResult NginxReturn200,
+    double RpsRatio,
+    double P50Ratio,
+    double P99Ratio);
+
+/// <summary>One swap, as swap.ps1 recorded it, reduced to the four timings the issue asks for.</summary>
+public sealed record SwapRun(
+    int Index,
+    string FromSlot,
+    string ToSlot,
+    int ExitCode,
+    string? Result,
+    double StartToReadyMs,
+    double ReadyToTrafficMs,
+    double DrainMs,
+    double TotalMs,
+    double WallMs,
+    DateTimeOffset? SwitchedAt,
+    IReadOnlyList<SwapStep> Steps);
+
+public sealed record SwapStep(string Name, double DurationMs, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt);
+
+public sealed record SwapTimingsReport(
+    int Swaps,
+    int Failed,
+    MedianMax StartToReadyMs,
+    MedianMax ReadyToTrafficMs,
+    MedianMax DrainMs,
+    MedianMax TotalMs,
+    IReadOnlyList<SwapRun> Runs);
+
+public sealed record LoadPhase(
+    string Name,
+    double RatePerSecond,
+    double DurationSeconds,
+    int Requests,
+    int Failed,
+    IReadOnlyDictionary<string, int> FailuresByKind,
+    LatencySummary Latency);
+
+public sealed record SwapLatencyReport(
+    double RatePerSecond,
+    double WindowSeconds,
+    LoadPhase Steady,
+    LoadPhase AroundSwitches,
+    LoadPhase WholeSwapPhase,
+    double P50Ratio,
+    double P99Ratio,
+    double MaxRatio);
+
+public sealed record SlotCostReport(
+    MedianMax StartToReadyMs,
+    IReadOnlyDictionary<string, double> RssIdleMiB,
+    IReadOnlyDictionary<string, double> RssUnderLoadMiB,
+    string RssSource);
+
+public sealed record BenchReport(
+    string Mode,
+    DateTimeOffset StartedAt,
+    double DurationSeconds,
+    MachineInfo Machine,
+    CeilingReport? Ceiling,
+    SwapTimingsReport? SwapTimings,
+    SwapLatencyReport? SwapLatency,
+    SlotCostReport? SlotCost,
+    SwapTimeline? Picture,
+    long TotalErrors,
+    IReadOnlyList<string> Notes);
+
+public static class ReportWriter
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new NaNAsNullConverter(), new JsonStringEnumConverter() },
+    };
+
+    public static string ToJson(BenchReport r) => JsonSerializer.Serialize(r, Json);
+
+    public static string ToMarkdown(BenchReport r)
+    {
+        var md = new StringBuilder();
+        var m = r.Machine;
+        md.AppendLine(CultureInfo.InvariantCulture, $"# Benchmark ({r.Mode} mode), {r.StartedAt:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Machine: {m.ProcessorCount} CPUs, {m.MemoryMiB} MiB, {m.Os}, kernel {m.Kernel}; Docker {m.DockerVersion}, " +
+            $"compose {m.ComposeVersion}; {m.WrkVersion}; .NET {m.DotnetVersion}.");
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Images: {string.Join(", ", m.Images.Select(kv => $"{kv.Key}=`{kv.Value}`"))}.");
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Run time {r.DurationSeconds:0} s. **Errors counted in the whole run: {r.TotalErrors}.**");
+        md.AppendLine();
+
+        if (r.Ceiling is { } c)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"## Throughput ceiling (wrk, {c.Threads} threads, {c.Connections} connections, {c.DurationSeconds:0} s each)");
+            md.AppendLine();
+            md.AppendLine("| target | req/s | p50 ms | p99 ms | max ms | errors |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|");
+            Row(md, "GET /profile through nginx", c.ApiThroughNginx);
+            Row(md, "nginx `return 200` itself", c.NginxReturn200);
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"The API through nginx serves **{Pct(c.RpsRatio)}** of what nginx alone serves (ratio {N(c.RpsRatio)}); " +
+                $"p50 latency is {N(c.P50Ratio)}x and p99 {N(c.P99Ratio)}x nginx's own.");
+            md.AppendLine();
+        }
+
+        if (r.SwapTimings is { } s)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"## Swap timings ({s.Swaps} swaps, {s.Failed} failed; from swap.ps1's deploy records)");
+            md.AppendLine();
+            md.AppendLine("| step | median ms | max ms |");
+            md.AppendLine("|---|---:|---:|");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| idle slot start to ready | {N(s.StartToReadyMs.Median)} | {N(s.StartToReadyMs.Max)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| ready to traffic fully on the new slot | {N(s.ReadyToTrafficMs.Median)} | {N(s.ReadyToTrafficMs.Max)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| drain | {N(s.DrainMs.Median)} | {N(s.DrainMs.Max)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| total swap (no image build) | {N(s.TotalMs.Median)} | {N(s.TotalMs.Max)} |");
+            md.AppendLine();
+        }
+
+        if (r.SwapLatency is { } l)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"## Latency at a fixed {l.RatePerSecond:0} req/s (open loop): swaps against steady state");
+            md.AppendLine();
+            md.AppendLine("| phase | requests | failed | p50 ms | p99 ms | max ms |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var p in new[] { l.Steady, l.AroundSwitches, l.WholeSwapPhase })
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {p.Name} | {p.Requests} | {p.Failed} | {N(p.Latency.P50Ms)} | {N(p.Latency.P99Ms)} | {N(p.Latency.MaxMs)} |");
+            }
+
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"Within ±{l.WindowSeconds:0.#} s of a switch, p50 is {N(l.P50Ratio)}x, p99 {N(l.P99Ratio)}x and max " +
+                $"{N(l.MaxRatio)}x steady state.");
+            var failures = l.Steady.FailuresByKind.Concat(l.WholeSwapPhase.FailuresByKind).ToList();
+            if (failures.Count > 0)
+            {
+                md.AppendLine();
+                md.AppendLine("Failures by kind: " + string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value}")) + ".");
+            }
+
+            md.AppendLine();
+        }
+
+        if (r.SlotCost is { } sc)
+        {
+            md.AppendLine("## Cost of a slot");
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"Container start to ready: median {N(sc.StartToReadyMs.Median)} ms, max {N(sc.StartToReadyMs.Max)} ms.");
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"RSS ({sc.RssSource}): idle {string.Join(", ", sc.RssIdleMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}; " +
+                $"under load {string.Join(", ", sc.RssUnderLoadMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}.");
+            md.AppendLine();
+        }
+
+        if (r.Picture is { } pic)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"![One swap: traffic per slot, errors and p99 latency](swap.svg)  \nOne swap, {pic.FromSlot} to {pic.ToSlot}: " +
+                $"{pic.Requests} requests, {pic.Errors} failed.");
+            md.AppendLine();
+        }
+
+        foreach (var n in r.Notes)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {n}");
+        }
+
+        return md.ToString();
+    }
+
+    private static void Row(StringBuilder md, string name, WrkResult w) =>
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"| {name} | {w.RequestsPerSecond:0} | {N(w.LatencyP50Ms)} | {N(w.LatencyP99Ms)} | {N(w.LatencyMaxMs)} | {w.Errors} |");
+
+    public static string N(double v) => double.IsNaN(v) ? "n/a" : v.ToString(v >= 100 ? "0" : "0.##", CultureInfo.InvariantCulture);
+
+    private static string Pct(double ratio) => double.IsNaN(ratio) ? "n/a" : (ratio * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
+
+    /// <summary>JSON has no NaN: a figure that could not be measured is written as null.</summary>
+    private sealed class NaNAsNullConverter : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsNaN(value) || double.IsInfinity(value))
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                writer.WriteNumberValue(value);
+            }
+        }
+
+        public override bool HandleNull => true;
+    }
+}
