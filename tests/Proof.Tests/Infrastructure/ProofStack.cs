@@ -1,0 +1,210 @@
+// One compose stack shared by the proof tests (starting one costs the better part of a minute on 2 cores), with
+// a reset that brings it to a known state before each test: one slot serving through nginx, the other stopped or
+// idle, no deploy lock, the shipped nginx config. Tests therefore do not depend on their order.
+using System.Net;
+using Docker.Testing;
+using Xunit;
+
+namespace Proof.Tests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class ProofCollection : ICollectionFixture<ProofStack>
+{
+    public const string Name = "proof stack";
+}
+
+public sealed class ProofStack : IAsyncLifetime
+{
+    /// <summary>The two versions the swaps alternate between; both are cheap rebuilds of the same code.</summary>
+    public static readonly string[] Versions = ["2.0.0", "2.0.1"];
+
+    private readonly SemaphoreSlim _startGate = new(1, 1);
+    private readonly List<string> _extraTags = [];
+    private ComposeStack? _stack;
+    private string? _stateDirectory;
+
+    public ComposeStack Stack => _stack ?? throw new InvalidOperationException("Call ReadyAsync first.");
+
+    /// <summary>Lock and deploy records of swap.ps1 for this stack (never the repo's own .deploy/).</summary>
+    public string StateDirectory => _stateDirectory ?? throw new InvalidOperationException("Call ReadyAsync first.");
+
+    /// <summary>The arguments that point the deploy scripts at this stack.</summary>
+    public IReadOnlyList<string> ScriptTargetArguments =>
+    [
+        "-ProjectName", Stack.ProjectName,
+        "-ComposeFile", Stack.ComposeFile,
+        "-EnvFile", Stack.EnvFile,
+        "-StateDirectory", StateDirectory,
+    ];
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Skips (or fails, in CI) without Docker; starts the stack once; resets it to a known state.</summary>
+    public async Task<ProofStack> ReadyAsync()
+    {
+        await DockerRequirement.EnsureAvailableAsync();
+        await _startGate.WaitAsync();
+        try
+        {
+            if (_stack is null)
+            {
+                _stateDirectory = Directory.CreateTempSubdirectory("zdd-proof-state-").FullName;
+                _stack = await ComposeStack.StartAsync(new ComposeStackOptions { NamePrefix = "zdd-proof" });
+                foreach (var version in Versions)
+                {
+                    await ApiImage.BuildAsync(_stack.ApiImageRepository, version);
+                }
+
+                await EnsurePwshAsync();
+            }
+        }
+        finally
+        {
+            _startGate.Release();
+        }
+
+        await ResetAsync();
+        return this;
+    }
+
+    /// <summary>The slot that nginx's active-slot include routes to.</summary>
+    public async Task<string> ActiveSlotAsync()
+    {
+        var include = (await Stack.ExecAsync("nginx", "cat", "/etc/nginx/state/active-slot.conf"))
+            .EnsureSuccess("reading the active-slot include").StdOut;
+        return include.Contains("api_green", StringComparison.Ordinal) ? "green" : "blue";
+    }
+
+    /// <summary>The version the serving slot reports through nginx.</summary>
+    public async Task<string> ServingVersionAsync()
+    {
+        using var client = Stack.CreateHttpClient();
+        using var response = await client.GetAsync("/profile");
+        response.EnsureSuccessStatusCode();
+        return response.Headers.GetValues("X-App-Version").Single();
+    }
+
+    /// <summary>A version other than the one serving, so that every swap changes the version.</summary>
+    public async Task<string> NextVersionAsync() =>
+        await ServingVersionAsync() == Versions[0] ? Versions[1] : Versions[0];
+
+    /// <summary>
+    /// Builds <c>repository:tag</c> FROM an existing version with extra ENV lines (e.g. FAIL_READINESS=true): the
+    /// API's test hooks baked into a variant image, as an operator's broken release would be. Removed on dispose.
+    /// </summary>
+    public async Task<string> BuildVariantAsync(string tag, string baseVersion, params (string Name, string Value)[] env)
+    {
+        var directory = Directory.CreateTempSubdirectory("zdd-proof-variant-").FullName;
+        try
+        {
+            var lines = new List<string> { $"FROM {Stack.ApiImageRepository}:{baseVersion}" };
+            lines.AddRange(env.Select(e => $"ENV {e.Name}={e.Value}"));
+            await File.WriteAllLinesAsync(Path.Combine(directory, "Dockerfile"), lines);
+            var image = $"{Stack.ApiImageRepository}:{tag}";
+            _extraTags.Add(image);
+            (await ProcessRunner.RunAsync("docker", ["build", "--label", "zdd.test=true", "--tag", image, directory],
+                timeout: TimeSpan.FromMinutes(2))).EnsureSuccess($"docker build of {image}");
+            return image;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Tags an existing version under another name: an image whose tag and APP_VERSION disagree.</summary>
+    public async Task<string> TagAsAsync(string existingVersion, string tag)
+    {
+        var image = $"{Stack.ApiImageRepository}:{tag}";
+        _extraTags.Add(image);
+        (await ProcessRunner.RunAsync("docker", ["tag", $"{Stack.ApiImageRepository}:{existingVersion}", image]))
+            .EnsureSuccess($"docker tag {image}");
+        return image;
+    }
+
+    /// <summary>
+    /// Brings the stack to a known state: no lock, no test file in nginx's config, the active slot running and
+    /// answering through nginx. Repairs what a failed test may have left (a killed or stopped slot).
+    /// </summary>
+    public async Task ResetAsync()
+    {
+        foreach (var file in Directory.EnumerateFiles(StateDirectory, "*lock*", SearchOption.AllDirectories))
+        {
+            File.Delete(file);
+        }
+
+        await Stack.ExecAsync("nginx", "rm", "-f", BrokenConfigPath);
+        var active = await ActiveSlotAsync();
+        if (!await ServesAsync(active))
+        {
+            (await Stack.ComposeAsync("up", "--detach", "--wait", "--no-deps", "--no-build", "--pull", "never",
+                $"api-{active}")).EnsureSuccess($"restarting api-{active}");
+            await Stack.ExecAsync("nginx", "nginx", "-s", "reload");
+        }
+
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await ServesAsync(active))
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"Reset: api-{active} does not answer through nginx.");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>
+    /// A file in a directory nginx's config includes, inside the container only (the repo's nginx/ files are
+    /// mounted read-only and never touched). Set by the broken-config test, removed by ResetAsync.
+    /// </summary>
+    public string BrokenConfigPath => "/etc/nginx/state/zz-proof-broken.conf";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stack is not null)
+        {
+            await _stack.DisposeAsync();
+        }
+
+        if (_extraTags.Count > 0)
+        {
+            await ProcessRunner.RunAsync("docker", ["image", "rm", "--force", .. _extraTags]);
+        }
+
+        if (_stateDirectory is not null && Directory.Exists(_stateDirectory))
+        {
+            Directory.Delete(_stateDirectory, recursive: true);
+        }
+
+        _startGate.Dispose();
+    }
+
+    private async Task<bool> ServesAsync(string slot)
+    {
+        try
+        {
+            using var client = Stack.CreateHttpClient();
+            client.Timeout = TimeSpan.FromSeconds(5);
+            using var response = await client.GetAsync("/profile");
+            return response.StatusCode == HttpStatusCode.OK
+                && response.Headers.TryGetValues("X-Slot", out var slots) && slots.Single() == slot;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>`dotnet pwsh` needs the repo's tool manifest restored (CI does it; a developer may not have).</summary>
+    private static async Task EnsurePwshAsync()
+    {
+        var probe = await ProcessRunner.RunAsync("dotnet", ["pwsh", "-NoProfile", "-Command", "$PSVersionTable.PSVersion"],
+            timeout: TimeSpan.FromMinutes(1));
+        if (probe.ExitCode != 0)
+        {
+            (await ProcessRunner.RunAsync("dotnet", ["tool", "restore"], timeout: TimeSpan.FromMinutes(5)))
+                .EnsureSuccess("dotnet tool restore");
+        }
+    }
+}

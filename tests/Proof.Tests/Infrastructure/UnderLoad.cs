@@ -1,0 +1,78 @@
+// Runs an action (swaps, faults) under the mixed load, then gathers the three views of the run: what the clients
+// saw, what nginx logged, and what PostgreSQL stored.
+using Proof.Tests.Checks;
+using Proof.Tests.Load;
+using Xunit;
+
+namespace Proof.Tests.Infrastructure;
+
+public sealed record RunResult(LoadReport Load, NginxAccessLog Log, NotesCheck Notes, string RunId)
+{
+    public string Describe() => $"{Load.Describe()}\n{Log.Describe()}\n{Notes.Describe()}";
+}
+
+public static class UnderLoad
+{
+    /// <summary>The proof's load: the issue's minimums, sized for a 2-core machine (see LoadOptions).</summary>
+    public static LoadOptions Options => new();
+
+    /// <summary>Long enough for every client to have its connection open and a long request in flight.</summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
+    /// <summary>After the action: traffic that must all come from the slot the action left serving.</summary>
+    public static readonly TimeSpan CoolDown = TimeSpan.FromSeconds(2);
+
+    public static async Task<RunResult> RunAsync(ProofStack proof, Func<Task> action, LoadOptions? options = null)
+    {
+        options ??= Options;
+        var logSince = DateTimeOffset.UtcNow.AddSeconds(-1);
+        LoadReport report;
+        await using (var load = LoadRun.Start(proof.Stack.HttpsBase, options))
+        {
+            await Task.Delay(WarmUp, TestContext.Current.CancellationToken);
+            await action();
+            await Task.Delay(CoolDown, TestContext.Current.CancellationToken);
+            report = await load.StopAsync();
+        }
+
+        // Bounded wait for docker's log pipe to catch up with nginx's last lines.
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        var log = NginxAccessLog.Parse(await proof.Stack.NginxAccessLogAsync(logSince));
+        var notes = await NotesInDatabase.CheckAsync(proof.Stack, report, options.RunId);
+        return new RunResult(report, log, notes, options.RunId);
+    }
+
+    /// <summary>The claim itself: nothing failed, seen from the clients, from nginx and from the database.</summary>
+    public static void AssertNothingFailed(RunResult run, LoadReport? measured = null)
+    {
+        measured ??= run.Load;
+        Assert.Null(run.Load.CapReason);
+        Assert.All(measured.PerKind, kind =>
+        {
+            Assert.True(kind.Requests > 0, $"{kind.Kind}: no requests at all, the load did not run");
+            Assert.True(kind.Failed == 0, $"{kind.Kind}: {kind.Failed} failed of {kind.Requests}: " +
+                $"non-2xx [{string.Join(", ", kind.NonSuccessByStatus)}], errors [{string.Join(", ", kind.TransportErrorsByType)}]");
+        });
+        Assert.True(run.Log.Entries.Count >= run.Load.Samples.Count * 0.99,
+            $"nginx logged {run.Log.Entries.Count} requests for {run.Load.Samples.Count} sent: the log reader misses lines");
+        Assert.True(run.Notes.Acknowledged > 0, "no write was acknowledged");
+        Assert.True(run.Notes.IsExact, run.Notes.Describe());
+    }
+
+    /// <summary>nginx's view for the whole run (a kill before the swap excepted, see that test).</summary>
+    public static void AssertNginxLoggedNoFailure(RunResult run) =>
+        Assert.True(run.Log.Failures.Count == 0,
+            $"nginx logged {run.Log.Failures.Count} requests with status >= 499, e.g.\n" +
+            string.Join('\n', run.Log.Failures.Take(5).Select(e => e.Raw)));
+
+    /// <summary>Every request that started in [from, to) was answered by <paramref name="slot"/>.</summary>
+    public static void AssertAnsweredBy(LoadReport report, string slot, DateTimeOffset from, DateTimeOffset to, string what)
+    {
+        var others = report.Samples
+            .Where(s => s.StartedAt >= from && s.StartedAt < to && s.IsSuccess && s.Slot != slot)
+            .ToList();
+        Assert.True(others.Count == 0,
+            $"{what}: {others.Count} responses from another slot than {slot}, e.g. " +
+            string.Join("; ", others.Take(3).Select(s => $"{s.Kind} at {s.StartedAt:HH:mm:ss.fff} from {s.Slot}")));
+    }
+}
