@@ -30,6 +30,10 @@ public sealed class BenchClock
 
 public static class OpenLoopLoad
 {
+    /// <summary>
+    /// Sends GETs to <paramref name="url"/> at <paramref name="ratePerSecond"/> for <paramref name="duration"/>, or
+    /// until <paramref name="stop"/> fires if that is sooner, and returns one sample per request.
+    /// </summary>
     public static async Task<Sample[]> RunAsync(
         HttpClient client,
         Uri url,
@@ -37,24 +41,32 @@ public static class OpenLoopLoad
         TimeSpan duration,
         TimeSpan requestTimeout,
         BenchClock clock,
+        CancellationToken stop,
         CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ratePerSecond, 0);
         // Bounded in count (rate x duration) and in time (duration + one request timeout).
         var count = (int)Math.Ceiling(ratePerSecond * duration.TotalSeconds);
         var interval = 1000.0 / ratePerSecond;
-        var tasks = new Task<Sample>[count];
+        var tasks = new List<Task<Sample>>(count);
         var start = clock.NowMs;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < count && !stop.IsCancellationRequested; i++)
         {
             var due = start + i * interval;
             var wait = due - clock.NowMs;
             if (wait > 1)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(wait), ct);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait), stop);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    break;
+                }
             }
 
-            tasks[i] = SendAsync(client, url, due, requestTimeout, clock, ct);
+            tasks.Add(SendAsync(client, url, due, requestTimeout, clock, ct));
         }
 
         return await Task.WhenAll(tasks);

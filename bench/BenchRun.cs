@@ -1,0 +1,316 @@
+// One benchmark run, in the order the report reads: the stack, the slot's idle cost, the throughput ceiling (and
+// the slot's cost under that load), steady open-loop latency, then N swaps under the same open-loop rate. Every
+// container, network, volume and image tag it made is removed at the end, whatever happened.
+using System.Diagnostics;
+using System.Text.Json;
+using Docker.Testing;
+
+namespace Bench;
+
+public sealed class BenchRun(BenchOptions o)
+{
+    private readonly BenchClock _clock = new();
+    private readonly List<string> _notes = [];
+
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var startedAt = DateTimeOffset.UtcNow;
+        Directory.CreateDirectory(o.OutputDirectory);
+        Log($"bench {o.Mode}: output {o.OutputDirectory}");
+
+        var wrkVersion = await Wrk.VersionAsync(ct);
+        Log(wrkVersion);
+        var images = new Dictionary<string, string>(Images.AsEnvironment());
+        var machine = await Machine.DescribeAsync(wrkVersion, images);
+        await SwapDriver.RestoreToolsAsync(ct);
+
+        Log("starting the compose stack (builds the API image once)");
+        await using var stack = await ComposeStack.StartAsync(
+            new ComposeStackOptions
+            {
+                ApiVersion = "bench-1",
+                NamePrefix = "zdd-bench",
+                // The shipped production behaviour: no /slow endpoint; nothing else differs from the test stacks.
+                Environment = new Dictionary<string, string> { ["ENABLE_SLOW_ENDPOINT"] = "false" },
+            },
+            ct);
+        images["API_IMAGE"] = $"{stack.ApiImageRepository}:bench-1 (built from api/Dockerfile)";
+        // A second version, so that each swap deploys a version different from the one serving (the gate's smoke
+        // test checks it). Only the last layer differs: seconds, and outside every timed figure.
+        await ApiImage.BuildAsync(stack.ApiImageRepository, "bench-2", ct);
+
+        using var client = stack.CreateHttpClient();
+        var profile = new Uri(stack.HttpsBase, "profile");
+        await CheckProfileAsync(client, profile, ct);
+
+        var slotCostIdle = await ReadRssAsync(stack, "blue");
+        Log($"api-blue idle RSS {slotCostIdle.MiB} MiB ({slotCostIdle.Source})");
+
+        var (ceiling, rssUnderLoad) = await MeasureCeilingAsync(stack, profile, ct);
+        var steadySince = DateTimeOffset.UtcNow;
+        var steady = await SteadyAsync(client, profile, ct);
+        var (swaps, swapSamples) = await SwapsAsync(stack, client, profile, ct);
+        var nginxStatuses = await NginxStatusesAsync(stack, steadySince);
+
+        var latency = SwapLatency(steady, swapSamples, swaps, nginxStatuses);
+        var timings = SwapTimings(swaps);
+        var picture = Picture(swaps, swapSamples);
+        var slotCost = new SlotCostReport(
+            Stats.MedianMax(swaps.Select(s => s.Steps.Where(x => x.Name.StartsWith("4 ", StringComparison.Ordinal))
+                .Sum(x => x.DurationMs))),
+            new Dictionary<string, double> { ["api-blue"] = slotCostIdle.MiB },
+            new Dictionary<string, double> { ["api-blue"] = rssUnderLoad.MiB },
+            slotCostIdle.Source);
+
+        long totalErrors = ceiling.ApiThroughNginx.Errors + ceiling.NginxReturn200.Errors + steady.Count(s => s.Failed) +
+            swapSamples.Count(s => s.Failed) + swaps.Count(s => s.ExitCode != 0) +
+            nginxStatuses.Where(kv => !kv.Key.StartsWith('2')).Sum(kv => kv.Value);
+        var report = new BenchReport(o.Mode, startedAt, Stats.Round(watch.Elapsed.TotalSeconds), machine, ceiling,
+            timings, latency, slotCost, picture, totalErrors, _notes);
+        await WriteAsync(report, ct);
+        Log($"done in {watch.Elapsed.TotalSeconds:0} s; errors counted: {totalErrors}");
+        // 0: measured, nothing failed. 3: measured, and failures were counted (they are in the report).
+        return totalErrors == 0 ? 0 : 3;
+    }
+
+    private static async Task CheckProfileAsync(HttpClient client, Uri profile, CancellationToken ct)
+    {
+        using var response = await client.GetAsync(profile, ct);
+        var slot = response.Headers.TryGetValues("X-Slot", out var v) ? v.First() : null;
+        if ((int)response.StatusCode != 200 || slot is null)
+        {
+            throw new InvalidOperationException(
+                $"GET {profile} answered {(int)response.StatusCode} with X-Slot '{slot}': not a stack to measure");
+        }
+    }
+
+    private async Task<(CeilingReport Report, (double MiB, string Source) RssUnderLoad)> MeasureCeilingAsync(
+        ComposeStack stack, Uri profile, CancellationToken ct)
+    {
+        await using var nginx = await CeilingNginx.StartAsync(stack.ProjectName, Images.Nginx,
+            tls: profile.Scheme == "https", ct);
+        var target = new Uri(nginx.BaseUri, "profile");
+        var w = o.Wrk;
+
+        // Warm-up (JIT, connection pools, nginx workers), not reported.
+        var warm = w with { Duration = TimeSpan.FromSeconds(o.Mode == "full" ? 5 : 1) };
+        await Wrk.RunAsync(profile.ToString(), warm, ct);
+        await Wrk.RunAsync(target.ToString(), warm, ct);
+
+        Log($"wrk {w.Threads} threads, {w.Connections} connections, {w.Duration.TotalSeconds:0} s: GET /profile through nginx");
+        var rssTask = Task.Run(async () =>
+        {
+            // Half-way through the API run: the slot's memory under the ceiling load.
+            await Task.Delay(w.Duration / 2, ct);
+            return await ReadRssAsync(stack, "blue");
+        }, ct);
+        var api = await Wrk.RunAsync(profile.ToString(), w, ct);
+        var rss = await rssTask;
+        Log($"  {api.RequestsPerSecond:0} req/s, p50 {api.LatencyP50Ms} ms, p99 {api.LatencyP99Ms} ms, errors {api.Errors}");
+        Log("wrk: nginx return 200 (bench-only nginx, same image)");
+        var alone = await Wrk.RunAsync(target.ToString(), w, ct);
+        Log($"  {alone.RequestsPerSecond:0} req/s, p50 {alone.LatencyP50Ms} ms, p99 {alone.LatencyP99Ms} ms, errors {alone.Errors}");
+        Log($"api-blue RSS under load {rss.MiB} MiB");
+        return (new CeilingReport(w.Threads, w.Connections, w.Duration.TotalSeconds, api, alone,
+            Stats.Ratio(api.RequestsPerSecond, alone.RequestsPerSecond),
+            Stats.Ratio(api.LatencyP50Ms, alone.LatencyP50Ms),
+            Stats.Ratio(api.LatencyP99Ms, alone.LatencyP99Ms)), rss);
+    }
+
+    private async Task<Sample[]> SteadyAsync(HttpClient client, Uri profile, CancellationToken ct)
+    {
+        Log($"steady state: {o.RatePerSecond} req/s for {o.SteadyDuration.TotalSeconds:0} s, no swaps");
+        var samples = await OpenLoopLoad.RunAsync(client, profile, o.RatePerSecond, o.SteadyDuration, o.RequestTimeout,
+            _clock, CancellationToken.None, ct);
+        Log($"  {samples.Length} requests, {samples.Count(s => s.Failed)} failed, {Stats.Latency(samples.Select(s => s.LatencyMs))}");
+        return samples;
+    }
+
+    private async Task<(List<SwapRun> Swaps, Sample[] Samples)> SwapsAsync(
+        ComposeStack stack, HttpClient client, Uri profile, CancellationToken ct)
+    {
+        var stateDirectory = Directory.CreateTempSubdirectory("zdd-bench-state-").FullName;
+        var driver = new SwapDriver(stack, stateDirectory, o.SwapTimeout);
+        using var stop = new CancellationTokenSource();
+        // Bounded: the load stops when the swaps are done, and at the latest after every swap's timeout.
+        var maxDuration = o.SwapTimeout * o.Swaps + TimeSpan.FromSeconds(30);
+        Log($"{o.Swaps} swaps under {o.RatePerSecond} req/s");
+        var load = OpenLoopLoad.RunAsync(client, profile, o.RatePerSecond, maxDuration, o.RequestTimeout, _clock, stop.Token, ct);
+        var swaps = new List<SwapRun>();
+        try
+        {
+            // Some steady traffic on the serving slot before the first swap, so the picture starts from it.
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            for (var i = 0; i < o.Swaps; i++)
+            {
+                var version = i % 2 == 0 ? "bench-2" : "bench-1";
+                var (run, output) = await driver.SwapAsync(i + 1, version, ct);
+                swaps.Add(run);
+                Log($"  swap {i + 1}: {run.FromSlot} -> {run.ToSlot} {run.Result} (exit {run.ExitCode}), " +
+                    $"total {run.TotalMs:0} ms, drain {run.DrainMs:0} ms, wall {run.WallMs:0} ms");
+                if (run.ExitCode != 0)
+                {
+                    _notes.Add($"Swap {i + 1} failed (exit {run.ExitCode}, {run.Result}): {Tail(output, 600)}");
+                    break;
+                }
+
+                await Task.Delay(o.IdleSettle, ct);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+        }
+
+        var samples = await load;
+        TryDelete(stateDirectory);
+        Log($"  {samples.Length} requests during the swap phase, {samples.Count(s => s.Failed)} failed");
+        return (swaps, samples);
+    }
+
+    private static async Task<Dictionary<string, int>> NginxStatusesAsync(ComposeStack stack, DateTimeOffset since)
+    {
+        // Item 19 of ZERO-DOWNTIME.md: judge by the client and by nginx's own $status (a 499 is only seen there).
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var line in (await stack.NginxAccessLogAsync(since)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var status = doc.RootElement.TryGetProperty("status", out var s) ? s.ToString() : "?";
+                counts[status] = counts.GetValueOrDefault(status) + 1;
+            }
+            catch (JsonException)
+            {
+                counts["unparsed"] = counts.GetValueOrDefault("unparsed") + 1;
+            }
+        }
+
+        return counts;
+    }
+
+    private SwapLatencyReport SwapLatency(Sample[] steady, Sample[] during, List<SwapRun> swaps,
+        Dictionary<string, int> nginxStatuses)
+    {
+        var windowMs = o.WindowSeconds * 1000;
+        var switches = swaps.Where(s => s.SwitchedAt is not null).Select(s => _clock.ToMs(s.SwitchedAt!.Value)).ToList();
+        var around = during.Where(s => switches.Any(t => Math.Abs(s.DueMs - t) <= windowMs)).ToArray();
+        var steadyPhase = Phase("steady state (no swaps)", steady, o.SteadyDuration.TotalSeconds);
+        var aroundPhase = Phase($"±{o.WindowSeconds:0.#} s around each switch ({switches.Count} switches)", around,
+            switches.Count * 2 * o.WindowSeconds);
+        var whole = Phase($"whole swap phase ({swaps.Count} swaps)", during,
+            during.Length == 0 ? 0 : (during[^1].DueMs - during[0].DueMs) / 1000);
+        _notes.Add("nginx access log statuses over the steady and swap phases: " +
+            string.Join(", ", nginxStatuses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}")));
+        return new SwapLatencyReport(o.RatePerSecond, o.WindowSeconds, steadyPhase, aroundPhase, whole,
+            Stats.Ratio(aroundPhase.Latency.P50Ms, steadyPhase.Latency.P50Ms),
+            Stats.Ratio(aroundPhase.Latency.P99Ms, steadyPhase.Latency.P99Ms),
+            Stats.Ratio(aroundPhase.Latency.MaxMs, steadyPhase.Latency.MaxMs));
+    }
+
+    private LoadPhase Phase(string name, Sample[] samples, double seconds) =>
+        new(name, o.RatePerSecond, Stats.Round(seconds), samples.Length, samples.Count(s => s.Failed),
+            samples.Where(s => s.Failed).GroupBy(s => s.Error ?? $"HTTP {s.Status}").ToDictionary(g => g.Key, g => g.Count()),
+            Stats.Latency(samples.Select(s => s.LatencyMs)));
+
+    private static SwapTimingsReport SwapTimings(List<SwapRun> swaps)
+    {
+        var ok = swaps.Where(s => s.ExitCode == 0).ToList();
+        return new SwapTimingsReport(swaps.Count, swaps.Count - ok.Count,
+            Stats.MedianMax(ok.Select(s => s.StartToReadyMs)),
+            Stats.MedianMax(ok.Select(s => s.ReadyToTrafficMs)),
+            Stats.MedianMax(ok.Select(s => s.DrainMs)),
+            Stats.MedianMax(ok.Select(s => s.TotalMs)),
+            swaps);
+    }
+
+    /// <summary>
+    /// The swap to draw: the one with the most failed requests (a picture must not hide a bad swap), else the
+    /// first blue-to-green one. The window runs from 2 s before its step 3 to 2 s after its step 8.
+    /// </summary>
+    private SwapTimeline? Picture(List<SwapRun> swaps, Sample[] samples)
+    {
+        var candidates = swaps.Where(s => s.Steps.Count > 0 && s.Steps[0].StartedAt is not null).ToList();
+        if (candidates.Count == 0 || samples.Length == 0)
+        {
+            return null;
+        }
+
+        int Failed(SwapRun s) => samples.Count(x => x.Failed &&
+            x.DueMs >= _clock.ToMs(s.Steps[0].StartedAt!.Value) && x.DueMs <= _clock.ToMs(s.Steps[^1].EndedAt!.Value));
+        var chosen = candidates.OrderByDescending(Failed).ThenBy(s => s.FromSlot == "blue" ? 0 : 1).ThenBy(s => s.Index).First();
+        double At(string prefix, bool end)
+        {
+            var step = chosen.Steps.FirstOrDefault(x => x.Name.StartsWith(prefix, StringComparison.Ordinal));
+            var t = end ? step?.EndedAt : step?.StartedAt;
+            return t is null ? double.NaN : _clock.ToMs(t.Value);
+        }
+
+        var from = At("3 ", end: false) - 2000;
+        var to = At("8 ", end: true) + 2000;
+        if (double.IsNaN(from) || double.IsNaN(to))
+        {
+            from = _clock.ToMs(chosen.Steps[0].StartedAt!.Value) - 2000;
+            to = _clock.ToMs(chosen.Steps[^1].EndedAt!.Value) + 2000;
+        }
+
+        var marks = new List<(double, string)>
+        {
+            (At("3 ", false), $"start {chosen.ToSlot}"),
+            (At("4 ", true), $"{chosen.ToSlot} ready"),
+            (At("5 ", true), "switch (nginx reload)"),
+            (At("6 ", true), "verified"),
+            (At("7 ", true), $"{chosen.FromSlot} drained"),
+            (At("8 ", true), $"{chosen.FromSlot} stopped"),
+        }.Where(m => !double.IsNaN(m.Item1));
+        var bucket = (to - from) > 30_000 ? 0.5 : 0.25;
+        return Timeline.Build(samples, from, to, bucket, o.RatePerSecond, chosen.FromSlot, chosen.ToSlot, marks);
+    }
+
+    private async Task WriteAsync(BenchReport report, CancellationToken ct)
+    {
+        await File.WriteAllTextAsync(Path.Combine(o.OutputDirectory, "report.json"), ReportWriter.ToJson(report), ct);
+        await File.WriteAllTextAsync(Path.Combine(o.OutputDirectory, "report.md"), ReportWriter.ToMarkdown(report), ct);
+        if (report.Picture is { } p)
+        {
+            var subtitle = $"{p.Requests} requests in {p.Buckets.Count * p.BucketSeconds:0.#} s, {p.Errors} failed; " +
+                $"{report.Machine.ProcessorCount} CPUs, nginx and API in docker compose; slot from each response's X-Slot";
+            await File.WriteAllTextAsync(Path.Combine(o.OutputDirectory, "swap.svg"), SwapChart.Render(p, subtitle), ct);
+        }
+
+        Log($"wrote report.json, report.md{(report.Picture is null ? "" : ", swap.svg")} to {o.OutputDirectory}");
+    }
+
+    private static async Task<(double MiB, string Source)> ReadRssAsync(ComposeStack stack, string slot)
+    {
+        var id = (await stack.ComposeAsync("ps", "--quiet", $"api-{slot}")).EnsureSuccess($"compose ps api-{slot}")
+            .StdOut.Trim();
+        if (id.Length == 0)
+        {
+            return (double.NaN, "not running");
+        }
+
+        // compose ps -q prints the short id; the cgroup directory is named by the full one.
+        var full = (await ProcessRunner.RunAsync("docker", ["inspect", "--format", "{{.Id}}", id]))
+            .EnsureSuccess($"docker inspect {id}").StdOut.Trim();
+        return await SlotMemory.ReadAsync(full);
+    }
+
+    private static string Tail(string s, int n) => s.Length <= n ? s : "…" + s[^n..];
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp directory left behind is harmless.
+        }
+    }
+
+    private void Log(string message) =>
+        Console.WriteLine($"[{_clock.NowMs / 1000,6:0.0}s] {message}");
+}
