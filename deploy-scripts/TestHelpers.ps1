@@ -1,0 +1,98 @@
+#Requires -Version 7.4
+<#
+    TestHelpers.ps1 - shared set-up for the Pester tests beside the deploy scripts (swap.Tests.ps1,
+    rollback.Tests.ps1). Dot-sourced by them; not used by the scripts themselves.
+
+    Set-DeployStepMock replaces every step function of ZeroDowntime.psm1 that touches docker with a mock that records
+    its name (and slot) in $script:Calls, so that a test can check the order of the steps and what ran after a
+    failure. -FailAt makes one of them throw. The lock and the records stay real (files in TestDrive).
+#>
+
+function New-TestContext {
+    <#
+    .SYNOPSIS
+        A deploy context whose state directory is a fresh folder under TestDrive; nothing refers to a real stack.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param([string] $Name = 'zdd-unit')
+
+    [pscustomobject]@{
+        PSTypeName          = 'ZeroDowntime.DeployContext'
+        ProjectName         = $Name
+        ComposeFile         = @('/nonexistent/docker-compose.yaml')
+        EnvFile             = $null
+        StateDirectory      = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        RepositoryRoot      = '/nonexistent'
+        PublicHostName      = 'localhost'
+        ReadyTimeoutSeconds = 5
+        DrainTimeoutSeconds = 5
+    }
+}
+
+function Set-DeployStepMock {
+    <#
+    .SYNOPSIS
+        Mocks each docker-calling step function; each records "<Function>[:<slot>]" in $script:Calls.
+    #>
+    [CmdletBinding()]
+    param(
+        [ValidateSet('blue', 'green')] [string] $ActiveSlot = 'blue',
+        [string] $FailAt,
+        [string] $ReportedVersion = '2.0.0',
+        [bool] $Drained = $true
+    )
+
+    $script:Calls = [System.Collections.Generic.List[string]]::new()
+    $script:FailAt = $FailAt
+    $script:PlanActiveSlot = $ActiveSlot
+    $script:ReportedVersion = $ReportedVersion
+    $script:Drained = $Drained
+
+    # One recorder for all mocks: append the call, then throw if this is the function the test wants to fail.
+    $script:Record = {
+        param([string] $Name, [string] $Slot)
+        $entry = if ($Slot) { "${Name}:$Slot" } else { $Name }
+        $script:Calls.Add($entry)
+        if ($script:FailAt -and ($script:FailAt -eq $Name -or $script:FailAt -eq $entry)) { throw "$entry broke" }
+    }
+
+    Mock -ModuleName ZeroDowntime Invoke-DeployPreflight {
+        & $script:Record 'Invoke-DeployPreflight'
+        $target = if ($script:PlanActiveSlot -eq 'blue') { 'green' } else { 'blue' }
+        [pscustomobject]@{
+            ActiveSlot      = $script:PlanActiveSlot
+            ActiveContent   = "# Active slot`nproxy_pass http://api_$($script:PlanActiveSlot);`n"
+            TargetSlot      = $target
+            ActiveVersion   = '1.0.0'
+            ImageRepository = 'zdd-unit/api'
+            Warnings        = @()
+        }
+    }
+    Mock -ModuleName ZeroDowntime New-ApiImage { & $script:Record 'New-ApiImage' }
+    Mock -ModuleName ZeroDowntime Publish-SlotImage { & $script:Record 'Publish-SlotImage' $Slot }
+    Mock -ModuleName ZeroDowntime Invoke-SlotMigration { & $script:Record 'Invoke-SlotMigration' $Slot }
+    Mock -ModuleName ZeroDowntime Start-Slot {
+        & $script:Record 'Start-Slot' $Slot
+        if ($Recreate) { $script:Calls.Add('Recreate') }
+    }
+    Mock -ModuleName ZeroDowntime Wait-SlotReady { & $script:Record 'Wait-SlotReady' $Slot }
+    Mock -ModuleName ZeroDowntime Test-SlotProfile {
+        & $script:Record 'Test-SlotProfile' $Slot
+        $script:ExpectedVersionSeen = $ExpectedVersion
+        $script:ReportedVersion
+    }
+    Mock -ModuleName ZeroDowntime Set-ActiveSlot { & $script:Record 'Set-ActiveSlot' $Slot }
+    Mock -ModuleName ZeroDowntime Wait-PublicSlot { & $script:Record 'Wait-PublicSlot' $Slot }
+    Mock -ModuleName ZeroDowntime Wait-SlotDrain { & $script:Record 'Wait-SlotDrain' $Slot; $script:Drained }
+    Mock -ModuleName ZeroDowntime Stop-Slot { & $script:Record 'Stop-Slot' $Slot }
+    # Undo's own docker calls.
+    Mock -ModuleName ZeroDowntime Write-ActiveSlotInclude {
+        $slot = if ($Content -match 'api_(blue|green)') { $Matches[1] } else { '?' }
+        & $script:Record 'Write-ActiveSlotInclude' $slot
+    }
+    Mock -ModuleName ZeroDowntime Test-NginxConfig { & $script:Record 'Test-NginxConfig' }
+    Mock -ModuleName ZeroDowntime Invoke-NginxReload { & $script:Record 'Invoke-NginxReload' }
+    # The visible step lines would only clutter the test output.
+    Mock -ModuleName ZeroDowntime Show-DeployStep { }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env pwsh
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Shows what is live: the active slot per nginx, each slot's container state, readiness and version, the deploy
+    lock and the last deploys.
+
+.DESCRIPTION
+    Read-only. The active slot is read from nginx's include (/etc/nginx/state/active-slot.conf), each slot's
+    readiness and version from the slot itself (`dotnet Api.dll probe` inside its container), the lock and the
+    deploy records from -StateDirectory. A part that cannot be read is listed under Problems instead of failing the
+    whole. Exit code 0 when the status was read (even if a slot is down), 1 when it could not be read at all.
+    Uses ZeroDowntime.psm1; tests/Deploy.Tests checks its -Json output after each swap.
+
+.PARAMETER ProjectName
+    The docker compose project name. Default: what compose chooses (COMPOSE_PROJECT_NAME, or the directory name).
+
+.PARAMETER ComposeFile
+    The compose file(s), as for docker compose --file. Default: docker-compose.yaml at the repository root.
+
+.PARAMETER EnvFile
+    The env file, as for docker compose --env-file. Default: compose's own (.env beside the compose file).
+
+.PARAMETER StateDirectory
+    Where the deploy lock and the deploy records live. Default: <repository>/.deploy/<project name>.
+
+.PARAMETER Last
+    How many deploy records to show.
+
+.PARAMETER Json
+    Print the status as JSON (for scripts and tests) instead of tables.
+
+.EXAMPLE
+    ./deploy-scripts/status.ps1
+
+    Tables of the slots and the last five deploys.
+
+.EXAMPLE
+    dotnet pwsh deploy-scripts/status.ps1 -Json | ConvertFrom-Json
+
+    The same facts as one JSON document.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+[OutputType([pscustomobject], [string])]
+param(
+    [ValidatePattern('^[a-z0-9][a-z0-9_-]*$')]
+    [string] $ProjectName,
+
+    [ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf }, ErrorMessage = 'Compose file {0} does not exist.')]
+    [string[]] $ComposeFile,
+
+    [ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf }, ErrorMessage = 'Env file {0} does not exist.')]
+    [string] $EnvFile,
+
+    [ValidateNotNullOrEmpty()]
+    [string] $StateDirectory,
+
+    [ValidateRange(1, 100)]
+    [int] $Last = 5,
+
+    [switch] $Json
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+try {
+    Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force -Verbose:$false
+    $verbose = $VerbosePreference -eq 'Continue'
+    $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
+        -StateDirectory $StateDirectory -Verbose:$verbose
+    $status = Get-DeployStatus -Context $context -Last $Last -Verbose:$verbose
+}
+catch {
+    Write-Error -Message "status: $($_.Exception.Message)" -ErrorAction Continue
+    exit 1
+}
+
+if ($Json) {
+    $status | ConvertTo-Json -Depth 6
+    exit 0
+}
+
+# Human view: one line per fact, then tables. Out-String keeps the tables together in the output stream.
+$lockText = if ($status.Lock) {
+    "held by pid $($status.Lock.Pid) on $($status.Lock.Host) since $($status.Lock.StartedAt) ($($status.Lock.Command))"
+}
+else { 'free' }
+"Project:     $($context.ProjectName)"
+"Active slot: $(if ($status.ActiveSlot) { $status.ActiveSlot } else { 'unknown' })"
+"Lock:        $lockText"
+$status.Slots | Format-Table -Property Slot, Active, State, Ready, Version, InFlight, Status -AutoSize | Out-String
+if ($status.LastDeploys.Count -gt 0) {
+    'Last deploys:'
+    $status.LastDeploys | Format-Table -Property StartedAt, Mode, FromSlot, ToSlot, ToVersion, Result, FailedStep `
+        -AutoSize | Out-String
+}
+foreach ($problem in $status.Problems) { Write-Warning $problem }
+exit 0

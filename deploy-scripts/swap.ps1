@@ -1,0 +1,128 @@
+#!/usr/bin/env pwsh
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Deploys a version to the idle slot (blue or green) and moves nginx's traffic to it without failing a request.
+
+.DESCRIPTION
+    Nine steps, each shown with its duration: 1 Preflight (docker, stack, nginx -t, active slot, timeout order),
+    2 Lock, 3 Start the idle slot (retag the version as <API_IMAGE>:<slot>, run migrations, recreate the container),
+    4 Gate (readiness within -ReadyTimeoutSeconds, then /profile reports the slot and version), 5 Switch (atomic
+    rewrite of the active-slot include, nginx -t, nginx -s reload), 6 Verify through nginx (X-Slot header),
+    7 Drain (old nginx workers gone and the old slot's inFlight 0, within -DrainTimeoutSeconds), 8 Stop the old slot
+    (container kept for an instant rollback), 9 Record (JSON in -StateDirectory).
+
+    A failure in steps 3 to 6 puts the include back, stops the new slot and leaves the old slot serving.
+    Exit codes: 0 succeeded; 1 failed and rolled back (old slot serves); 2 refused by preflight or lock (nothing
+    changed); 3 failed after the switch or the undo failed (run status.ps1); 130 interrupted.
+    Called by operators and by tests/Deploy.Tests and tests/Proof.Tests. Steps live in ZeroDowntime.psm1.
+
+.PARAMETER Version
+    An existing tag of the API image repository (API_IMAGE, e.g. zero-downtime/api:1.4.0 -> 1.4.0) to deploy. With
+    -Build, the tag to give the image built from the working tree (default build-<UTC timestamp>).
+
+.PARAMETER Build
+    Build api/Dockerfile from the working tree (APP_VERSION = the version) instead of deploying an existing tag.
+
+.PARAMETER ProjectName
+    The docker compose project name. Default: what compose chooses (COMPOSE_PROJECT_NAME, or the directory name).
+
+.PARAMETER ComposeFile
+    The compose file(s), as for docker compose --file. Default: docker-compose.yaml at the repository root.
+
+.PARAMETER EnvFile
+    The env file, as for docker compose --env-file. Default: compose's own (.env beside the compose file).
+
+.PARAMETER StateDirectory
+    Where the deploy lock and the deploy records live. Default: <repository>/.deploy/<project name>.
+
+.PARAMETER ReadyTimeoutSeconds
+    How long the new slot has to report ready (GET /health/ready 200) before the swap is undone.
+
+.PARAMETER DrainTimeoutSeconds
+    How long to wait for old nginx workers and the old slot's in-flight requests before stopping it anyway.
+
+.PARAMETER PublicHostName
+    The Host header for the verification requests through nginx.
+
+.PARAMETER BreakLock
+    Remove a deploy lock left behind by a run that died, then proceed. The message of a refused run names the holder.
+
+.EXAMPLE
+    ./deploy-scripts/swap.ps1 -Version 1.4.0
+
+    Deploys zero-downtime/api:1.4.0 to the idle slot and switches traffic to it.
+
+.EXAMPLE
+    dotnet pwsh deploy-scripts/swap.ps1 -Build -Version 1.5.0-rc1 -WhatIf
+
+    Prints the whole plan (build, retag, migrate, start, gate, switch, verify, drain, stop) and changes nothing.
+#>
+[CmdletBinding(SupportsShouldProcess)]
+[OutputType([pscustomobject])]
+param(
+    [Parameter(Position = 0)]
+    [ValidatePattern('^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$')]
+    [ValidateScript({ $_ -notin 'blue', 'green' }, ErrorMessage = 'The slot tags blue and green are not versions.')]
+    [string] $Version,
+
+    [switch] $Build,
+
+    [ValidatePattern('^[a-z0-9][a-z0-9_-]*$')]
+    [string] $ProjectName,
+
+    [ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf }, ErrorMessage = 'Compose file {0} does not exist.')]
+    [string[]] $ComposeFile,
+
+    [ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf }, ErrorMessage = 'Env file {0} does not exist.')]
+    [string] $EnvFile,
+
+    [ValidateNotNullOrEmpty()]
+    [string] $StateDirectory,
+
+    [ValidateRange(5, 3600)]
+    [int] $ReadyTimeoutSeconds = 120,
+
+    [ValidateRange(1, 3600)]
+    [int] $DrainTimeoutSeconds = 90,
+
+    [ValidateNotNullOrEmpty()]
+    [string] $PublicHostName = 'localhost',
+
+    [switch] $BreakLock
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+
+if (-not $Version -and -not $Build) {
+    Write-Error -Message 'Give -Version <tag> (an existing image) or -Build (build the working tree).' `
+        -ErrorAction Continue
+    exit 2
+}
+
+try {
+    Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force -Verbose:$false
+    # Script-module functions do not see this script's -WhatIf/-Verbose: pass them on explicitly.
+    $common = @{ WhatIf = [bool]$WhatIfPreference; Verbose = $VerbosePreference -eq 'Continue' }
+    $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
+        -StateDirectory $StateDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds `
+        -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName -Verbose:$common.Verbose
+    $commandLine = "swap.ps1 $(if ($Version) { "-Version $Version" }) $(if ($Build) { '-Build' })".Trim()
+    $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version $Version -Build:$Build `
+        -BreakLock:$BreakLock -Command $commandLine @common
+}
+catch {
+    Write-Error -Message "swap: $($_.Exception.Message)" -ErrorAction Continue
+    exit 2
+}
+
+$report
+$summary = "swap $($report.FromSlot) ($($report.FromVersion)) -> $($report.ToSlot) ($($report.ToVersion)): " +
+    "$($report.Result)"
+if ($report.ExitCode -eq 0) {
+    Write-Host $summary
+    exit 0
+}
+Write-Error -Message ("$summary at step $($report.FailedStep): $($report.Error)`n$($report.Hint)") -ErrorAction Continue
+exit $report.ExitCode
