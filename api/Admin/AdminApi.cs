@@ -1,0 +1,34 @@
+// /admin: what a deploy script needs from one slot: its status (draining, in-flight count) and a way to drain it.
+// REVIEW: no authentication. nginx refuses /admin/ on the public server; the endpoints are reachable only on the
+// compose network and through `docker compose exec ... probe`. Anything with access to that network can drain a slot.
+using Api.Health;
+using Api.Settings;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Api.Admin;
+
+public static class AdminApi
+{
+    public sealed record AdminStatus(
+        string Slot, string Version, string Profile, bool Draining, int InFlight, DateTimeOffset StartedAt);
+
+    public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/admin");
+        group.MapGet("/status", GetStatus);
+        group.MapPost("/drain", Drain);
+        return group;
+    }
+
+    private static Ok<AdminStatus> GetStatus(InstanceInfo instance, DrainState drain, InFlightRequests inFlight) =>
+        TypedResults.Ok(Status(instance, drain, inFlight));
+
+    private static Accepted<AdminStatus> Drain(InstanceInfo instance, DrainState drain, InFlightRequests inFlight)
+    {
+        drain.Request();
+        return TypedResults.Accepted("/admin/status", Status(instance, drain, inFlight));
+    }
+
+    private static AdminStatus Status(InstanceInfo instance, DrainState drain, InFlightRequests inFlight) =>
+        new(instance.Slot, instance.Version, instance.Profile, drain.IsDraining, inFlight.Count, instance.StartedAt);
+}

@@ -1,0 +1,68 @@
+// builder.AddDatabase() registers both providers' contexts and hands out the one DB_ENGINE selects as NotesContext.
+// MigrateAsync is the one place migrations run: the migrate verb (production) and dev start-up both call it.
+using Api.Settings;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Api.Data;
+
+public static partial class DatabaseExtensions
+{
+    public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddDbContextPool<SqliteNotesContext>((services, options) =>
+            options.UseSqlite(ConnectionString(services)));
+        builder.Services.AddDbContextPool<PostgresNotesContext>((services, options) =>
+            options.UseNpgsql(ConnectionString(services)));
+        builder.Services.AddScoped<NotesContext>(services =>
+            services.GetRequiredService<IOptions<DatabaseOptions>>().Value.IsSqlite
+                ? services.GetRequiredService<SqliteNotesContext>()
+                : services.GetRequiredService<PostgresNotesContext>());
+        return builder;
+    }
+
+    /// <summary>Dev start-up: applies migrations when Database:MigrateOnStart is set (Development only).</summary>
+    public static async Task MigrateOnStartAsync(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStart)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<NotesContext>().MigrateAsync(app.Logger, app.Lifetime.ApplicationStopping);
+        }
+    }
+
+    /// <summary>Applies pending migrations behind the provider's execution strategy; logs, and rethrows failures.</summary>
+    public static async Task MigrateAsync(this NotesContext db, ILogger logger, CancellationToken cancellationToken)
+    {
+        var provider = db.Database.ProviderName;
+        try
+        {
+            var strategy = db.Database.CreateExecutionStrategy();
+            await strategy.ExecuteAsync(async () =>
+            {
+                var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+                LogPending(logger, provider, pending.Count, string.Join(", ", pending));
+                await db.Database.MigrateAsync(cancellationToken);
+            });
+            LogMigrated(logger, provider);
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, e, provider);
+            throw;
+        }
+    }
+
+    private static string ConnectionString(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<DatabaseOptions>>().Value
+            .BuildConnectionString(services.GetRequiredService<IHostEnvironment>().ContentRootPath);
+
+    [LoggerMessage(LogLevel.Information, "Migrating {Provider}: {Count} pending migration(s) {Migrations}")]
+    private static partial void LogPending(ILogger logger, string? provider, int count, string migrations);
+
+    [LoggerMessage(LogLevel.Information, "Migrated {Provider}: the schema is up to date")]
+    private static partial void LogMigrated(ILogger logger, string? provider);
+
+    [LoggerMessage(LogLevel.Error, "Migration of {Provider} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string? provider);
+}

@@ -1,0 +1,44 @@
+// Counts requests being served, so that a deploy script can wait until a drained slot is idle before stopping it.
+// Health and admin requests are left out: the script's own polling must not keep the count above zero.
+namespace Api.Health;
+
+public sealed class InFlightRequests
+{
+    private int _count;
+
+    public int Count => Volatile.Read(ref _count);
+
+    internal void Enter() => Interlocked.Increment(ref _count);
+
+    internal void Leave() => Interlocked.Decrement(ref _count);
+
+    public static bool IsCounted(PathString path) =>
+        !path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
+        && !path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase);
+}
+
+public static class InFlightRequestsExtensions
+{
+    public static IApplicationBuilder UseInFlightCounting(this IApplicationBuilder app)
+    {
+        var counter = app.ApplicationServices.GetRequiredService<InFlightRequests>();
+        return app.Use(async (context, next) =>
+        {
+            if (!InFlightRequests.IsCounted(context.Request.Path))
+            {
+                await next(context);
+                return;
+            }
+
+            counter.Enter();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                counter.Leave();
+            }
+        });
+    }
+}

@@ -1,0 +1,70 @@
+// Behind nginx: take the client's address and scheme from X-Forwarded-For/-Proto (or X-Real-IP), but only from
+// peers inside TRUSTED_PROXIES, and log each request with that real client address.
+using System.Diagnostics;
+using Api.Settings;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+
+namespace Api.Proxy;
+
+public static partial class ProxyExtensions
+{
+    private const string RealIpHeader = "X-Real-IP";
+
+    public static WebApplicationBuilder AddProxySupport(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((options, proxy) =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // The defaults trust loopback only; TRUSTED_PROXIES replaces them (its default includes loopback).
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+            foreach (var network in proxy.Value.GetNetworks())
+            {
+                options.KnownIPNetworks.Add(network);
+            }
+        });
+        return builder;
+    }
+
+    public static IApplicationBuilder UseProxySupport(this IApplicationBuilder app)
+    {
+        // nginx setups often send only X-Real-IP. Present it as X-Forwarded-For so that the forwarded-headers
+        // middleware applies the same trust rules to it.
+        app.Use((context, next) =>
+        {
+            var headers = context.Request.Headers;
+            if (!headers.ContainsKey(ForwardedHeadersDefaults.XForwardedForHeaderName)
+                && headers.TryGetValue(RealIpHeader, out var realIp))
+            {
+                headers[ForwardedHeadersDefaults.XForwardedForHeaderName] = realIp;
+            }
+
+            return next(context);
+        });
+        app.UseForwardedHeaders();
+
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("RequestLog");
+        return app.Use(async (context, next) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                LogRequest(logger, context.Connection.RemoteIpAddress?.ToString() ?? "-", context.Request.Method,
+                    context.Request.Path + context.Request.QueryString, context.Request.Protocol,
+                    context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                    context.Request.Scheme);
+            }
+        });
+    }
+
+    // One line per request; turn off with Logging__LogLevel__RequestLog=Warning when it costs too much (benchmarks).
+    [LoggerMessage(LogLevel.Information,
+        "{ClientIp} \"{Method} {Target} {Protocol}\" {StatusCode} {ElapsedMs:0.0}ms {Scheme}")]
+    private static partial void LogRequest(ILogger logger, string clientIp, string method, string target,
+        string protocol, int statusCode, double elapsedMs, string scheme);
+}

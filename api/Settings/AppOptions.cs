@@ -1,0 +1,41 @@
+// Settings of the running instance: which slot it is, its version, its secret and its shutdown bounds.
+// Values arrive as text (from the environment or .env) and are validated by AppOptionsValidator, which names the
+// environment variable in each message; the Get* methods give typed values once validation has passed.
+using System.Reflection;
+
+namespace Api.Settings;
+
+public sealed class AppOptions
+{
+    public const string SectionName = "App";
+
+    /// <summary>SECRET_KEY. Production refuses empty values and placeholders.</summary>
+    public string SecretKey { get; set; } = "";
+
+    /// <summary>SLOT: blue or green.</summary>
+    public string Slot { get; set; } = "blue";
+
+    /// <summary>APP_VERSION; empty means the assembly's informational version.</summary>
+    public string? Version { get; set; }
+
+    /// <summary>SHUTDOWN_TIMEOUT_SECONDS: how long in-flight requests may run on after SIGTERM.</summary>
+    public string ShutdownTimeoutSeconds { get; set; } = "30";
+
+    /// <summary>MAX_REQUEST_SECONDS: the longest request the app allows (bounds /slow).</summary>
+    public string MaxRequestSeconds { get; set; } = "10";
+
+    /// <summary>ENABLE_SLOW_ENDPOINT: maps GET /slow.</summary>
+    public string EnableSlowEndpoint { get; set; } = "false";
+
+    public TimeSpan GetShutdownTimeout() => TimeSpan.FromSeconds(Expect.Integer(ShutdownTimeoutSeconds));
+
+    public TimeSpan GetMaxRequest() => TimeSpan.FromSeconds(Expect.Integer(MaxRequestSeconds));
+
+    public bool GetEnableSlowEndpoint() => Expect.Flag(EnableSlowEndpoint);
+
+    public string GetVersion() =>
+        string.IsNullOrWhiteSpace(Version)
+            ? typeof(AppOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+                ?.InformationalVersion ?? "0.0.0"
+            : Version;
+}

@@ -1,0 +1,56 @@
+// builder.AddSettings(): the Django-style split. appsettings.json holds safe base defaults,
+// appsettings.{Development,Production}.json only what differs, and the environment (or .env) overrides both
+// through the flat names of the contract. Every options class validates at start (ValidateOnStart).
+using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.Extensions.Options;
+
+namespace Api.Settings;
+
+public static class SettingsExtensions
+{
+    // Always allowed besides ALLOWED_HOSTS: the probe verb and health checks call 127.0.0.1, and a loopback name
+    // cannot point a generated link at someone else's site (the attack host filtering exists for).
+    private static readonly string[] LoopbackHosts = ["localhost", "127.0.0.1", "[::1]"];
+
+    public static WebApplicationBuilder AddSettings(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddEnvironmentAliases(builder.Configuration);
+
+        AddValidated<AppOptions, AppOptionsValidator>(builder, AppOptions.SectionName);
+        AddValidated<DatabaseOptions, DatabaseOptionsValidator>(builder, DatabaseOptions.SectionName);
+        AddValidated<ProxyOptions, ProxyOptionsValidator>(builder, ProxyOptions.SectionName);
+        AddValidated<TestHooksOptions, TestHooksOptionsValidator>(builder, TestHooksOptions.SectionName);
+
+        // Read raw here rather than through IOptions<AppOptions>: the host resolves HostOptions while it is being
+        // built, before validation runs, and a bad value must reach the validator's message, not a parse exception.
+        builder.Services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
+        {
+            var key = $"{AppOptions.SectionName}:{nameof(AppOptions.ShutdownTimeoutSeconds)}";
+            if (Expect.TryInteger(configuration[key], 1, 3600, out var seconds))
+            {
+                host.ShutdownTimeout = TimeSpan.FromSeconds(seconds);
+            }
+        });
+
+        builder.Services.AddOptions<HostFilteringOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            var hosts = (configuration["AllowedHosts"] ?? "")
+                .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            options.AllowedHosts = hosts.Contains("*") ? ["*"] : [.. hosts.Union(LoopbackHosts)];
+        });
+
+        builder.Services.AddSingleton<InstanceInfo>();
+        return builder;
+    }
+
+    private static void AddValidated<TOptions, TValidator>(WebApplicationBuilder builder, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        builder.Services.AddOptions<TOptions>()
+            .BindConfiguration(section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+    }
+}
