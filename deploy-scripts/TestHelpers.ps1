@@ -3,12 +3,12 @@
     TestHelpers.ps1 - shared set-up for the Pester tests beside the deploy scripts (swap.Tests.ps1,
     rollback.Tests.ps1). Dot-sourced by them; not used by the scripts themselves.
 
-    Set-DeployStepMock replaces every step function of ZeroDowntime.psm1 that touches docker with a mock that records
+    Register-DeployStepMock replaces every step function of ZeroDowntime.psm1 that touches docker with a mock that records
     its name (and slot) in $script:Calls, so that a test can check the order of the steps and what ran after a
     failure. -FailAt makes one of them throw. The lock and the records stay real (files in TestDrive).
 #>
 
-function New-TestContext {
+function Get-TestContext {
     <#
     .SYNOPSIS
         A deploy context whose state directory is a fresh folder under TestDrive; nothing refers to a real stack.
@@ -30,7 +30,7 @@ function New-TestContext {
     }
 }
 
-function Set-DeployStepMock {
+function Register-DeployStepMock {
     <#
     .SYNOPSIS
         Mocks each docker-calling step function; each records "<Function>[:<slot>]" in $script:Calls.

@@ -251,13 +251,13 @@ function ConvertFrom-ComposeJsonLine {
         object per line in others.
     #>
     [CmdletBinding()]
-    [OutputType([object[]])]
+    [OutputType([pscustomobject])]
     param([AllowEmptyString()] [string] $Text)
 
     $trimmed = "$Text".Trim()
-    if (-not $trimmed) { return , @() }
-    if ($trimmed.StartsWith('[')) { return , @($trimmed | ConvertFrom-Json) }
-    , @($trimmed -split "`r?`n" | Where-Object { $_.Trim() } | ForEach-Object { $_ | ConvertFrom-Json })
+    if (-not $trimmed) { return }
+    if ($trimmed.StartsWith('[')) { return ($trimmed | ConvertFrom-Json) }
+    $trimmed -split "`r?`n" | Where-Object { $_.Trim() } | ForEach-Object { $_ | ConvertFrom-Json }
 }
 
 #endregion
@@ -269,6 +269,8 @@ function New-DeployContext {
     .SYNOPSIS
         Collects what every step needs: compose project, files, env file, state directory and timeouts.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Builds an object in memory; changes nothing.')]
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
@@ -302,7 +304,7 @@ function New-DeployContext {
         # COMPOSE_PROJECT_NAME or the directory), and `config` tells which one it chose.
         $name = $ProjectName
         if (-not $name) { $name = (Get-ComposeConfig -Context $context).name }
-        $StateDirectory = Join-Path $repositoryRoot '.deploy' $name
+        $StateDirectory = Join-Path -Path $repositoryRoot -ChildPath '.deploy' -AdditionalChildPath $name
     }
     $context.StateDirectory = [System.IO.Path]::GetFullPath($StateDirectory)
     $context
@@ -327,7 +329,8 @@ function Get-DeployLock {
         $holder = [pscustomobject]@{ Pid = 0; Host = '?'; User = '?'; StartedAt = $null; Command = '?' }
     }
     $alive = $null
-    if ($holder.Host -eq [System.Environment]::MachineName) {
+    if ($holder.Pid -eq 0) { $alive = $false }
+    elseif ($holder.Host -eq [System.Environment]::MachineName) {
         $alive = $null -ne (Get-Process -Id $holder.Pid -ErrorAction SilentlyContinue)
     }
     $holder | Add-Member -NotePropertyName Path -NotePropertyValue $path -Force
@@ -514,7 +517,7 @@ function Get-SlotContainer {
     )
 
     $result = Invoke-Compose -Context $Context -ArgumentList 'ps', '--all', '--format', 'json', $Service
-    $containers = ConvertFrom-ComposeJsonLine -Text $result.StdOut
+    $containers = @(ConvertFrom-ComposeJsonLine -Text $result.StdOut)
     $container = $containers | Where-Object { $_.Service -eq $Service } | Select-Object -First 1
     if (-not $container) { return $null }
     # Fields differ between compose versions; a missing one reads as empty rather than failing under StrictMode.
@@ -749,7 +752,7 @@ function New-ApiImage {
     $image = "${Repository}:$Version"
     if (-not $PSCmdlet.ShouldProcess($image, 'Build api/Dockerfile from the working tree')) { return }
     $arguments = [System.Collections.Generic.List[string]]::new()
-    $arguments.AddRange([string[]]@('build', '--file', (Join-Path $Context.RepositoryRoot 'api' 'Dockerfile'),
+    $arguments.AddRange([string[]]@('build', '--file', (Join-Path -Path $Context.RepositoryRoot -ChildPath 'api' -AdditionalChildPath 'Dockerfile'),
         '--tag', $image, '--build-arg', "APP_VERSION=$Version"))
     # The base images are overridable (offline CI uses stand-ins); pass them on when the environment names them.
     # Same variables as the compose stack (DOTNET_SDK_IMAGE, ASPNET_IMAGE), mapped to the Dockerfile's arguments.

@@ -1,5 +1,6 @@
 #!/usr/bin/env pwsh
 #Requires -Version 7.4
+
 <#
 .SYNOPSIS
     Returns traffic to the previous slot (the one that is not active), through the same steps and guards as swap.
@@ -93,7 +94,7 @@ $report
 $summary = "rollback $($report.FromSlot) ($($report.FromVersion)) -> $($report.ToSlot) ($($report.ToVersion)): " +
     "$($report.Result)"
 if ($report.ExitCode -eq 0) {
-    Write-Host $summary
+    Write-Information -MessageData $summary -InformationAction Continue
     exit 0
 }
 Write-Error -Message ("$summary at step $($report.FailedStep): $($report.Error)`n$($report.Hint)") -ErrorAction Continue

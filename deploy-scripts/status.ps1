@@ -1,5 +1,6 @@
 #!/usr/bin/env pwsh
 #Requires -Version 7.4
+
 <#
 .SYNOPSIS
     Shows what is live: the active slot per nginx, each slot's container state, readiness and version, the deploy

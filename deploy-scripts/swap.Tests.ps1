@@ -15,8 +15,8 @@ BeforeAll {
 Describe 'Invoke-SlotDeployment -Mode Swap' {
     Context 'when every step succeeds' {
         BeforeEach {
-            $context = New-TestContext
-            Set-DeployStepMock -ActiveSlot 'blue'
+            $context = Get-TestContext
+            Register-DeployStepMock -ActiveSlot 'blue'
             $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
         }
 
@@ -59,8 +59,8 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
     }
 
     It 'chooses blue as the target when green is active' {
-        $context = New-TestContext
-        Set-DeployStepMock -ActiveSlot 'green'
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'green'
 
         $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
 
@@ -70,8 +70,8 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
     }
 
     It 'builds the working tree first with -Build, under the given version' {
-        $context = New-TestContext
-        Set-DeployStepMock
+        $context = Get-TestContext
+        Register-DeployStepMock
 
         $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -Build -WarningAction SilentlyContinue
 
@@ -90,8 +90,8 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
             @{ FailAt = 'Set-ActiveSlot'; Restored = $true; Stopped = $true; Step = 5 }
             @{ FailAt = 'Wait-PublicSlot'; Restored = $true; Stopped = $true; Step = 6 }
         ) {
-            $context = New-TestContext
-            Set-DeployStepMock -ActiveSlot 'blue' -FailAt $FailAt
+            $context = Get-TestContext
+            Register-DeployStepMock -ActiveSlot 'blue' -FailAt $FailAt
 
             $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
 
@@ -120,8 +120,8 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
         }
 
         It 'reports Failed with exit code 3 when the undo fails too' {
-            $context = New-TestContext
-            Set-DeployStepMock -FailAt 'Wait-PublicSlot'
+            $context = Get-TestContext
+            Register-DeployStepMock -FailAt 'Wait-PublicSlot'
             Mock -ModuleName ZeroDowntime Invoke-NginxReload { throw 'nginx is gone' }
 
             $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
@@ -134,8 +134,8 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
 
     Context 'when preflight or the lock refuses' {
         It 'changes nothing and takes no lock when preflight fails' {
-            $context = New-TestContext
-            Set-DeployStepMock -FailAt 'Invoke-DeployPreflight'
+            $context = Get-TestContext
+            Register-DeployStepMock -FailAt 'Invoke-DeployPreflight'
 
             $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
 
@@ -147,8 +147,8 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
         }
 
         It 'refuses a second swap while the lock is held, naming the holder, and leaves the lock alone' {
-            $context = New-TestContext
-            Set-DeployStepMock
+            $context = Get-TestContext
+            Register-DeployStepMock
             $null = Enter-DeployLock -StateDirectory $context.StateDirectory -Command 'swap.ps1 -Version 1.9.0'
 
             $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
@@ -164,8 +164,8 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
 
     Context 'after the switch' {
         It 'reports Failed with exit code 3 when stopping the old slot fails, with traffic on the new slot' {
-            $context = New-TestContext
-            Set-DeployStepMock -FailAt 'Stop-Slot:blue'
+            $context = Get-TestContext
+            Register-DeployStepMock -FailAt 'Stop-Slot:blue'
 
             $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
 
@@ -177,8 +177,8 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
         }
 
         It 'still stops the old slot, with a warning, when the drain times out' {
-            $context = New-TestContext
-            Set-DeployStepMock -Drained $false
+            $context = Get-TestContext
+            Register-DeployStepMock -Drained $false
 
             $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
 
@@ -191,7 +191,7 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
 
     Context 'with -WhatIf' {
         BeforeEach {
-            $context = New-TestContext
+            $context = Get-TestContext
             $script:ComposeCalls = [System.Collections.Generic.List[string]]::new()
             # Below the step functions: only the docker seam is replaced, so every ShouldProcess is the real one.
             Mock -ModuleName ZeroDowntime Invoke-Docker {

@@ -1,5 +1,6 @@
 #!/usr/bin/env pwsh
 #Requires -Version 7.4
+
 <#
 .SYNOPSIS
     Deploys a version to the idle slot (blue or green) and moves nginx's traffic to it without failing a request.
@@ -121,7 +122,7 @@ $report
 $summary = "swap $($report.FromSlot) ($($report.FromVersion)) -> $($report.ToSlot) ($($report.ToVersion)): " +
     "$($report.Result)"
 if ($report.ExitCode -eq 0) {
-    Write-Host $summary
+    Write-Information -MessageData $summary -InformationAction Continue
     exit 0
 }
 Write-Error -Message ("$summary at step $($report.FailedStep): $($report.Error)`n$($report.Hint)") -ErrorAction Continue

@@ -1,0 +1,79 @@
+#Requires -Version 7.4
+<#
+    Pester tests of rollback.ps1's logic: it goes through the same nine step functions as swap, without retag or
+    migration, keeps the previous slot's container (no recreate), and undoes itself like swap on a failure.
+    Mocks at the module boundary (TestHelpers.ps1). Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
+#>
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+}
+
+Describe 'Invoke-SlotDeployment -Mode Rollback' {
+    It 'starts the previous slot as it is, then gates, switches, verifies, drains and stops like swap' {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'green' -ReportedVersion '1.0.0'
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
+
+        $script:Calls | Should -Be @(
+            'Invoke-DeployPreflight',
+            'Start-Slot:blue',
+            'Wait-SlotReady:blue', 'Test-SlotProfile:blue',
+            'Set-ActiveSlot:blue',
+            'Wait-PublicSlot:blue',
+            'Wait-SlotDrain:green',
+            'Stop-Slot:green'
+        )
+        $report.Result | Should -Be 'Succeeded'
+        $report.Mode | Should -Be 'Rollback'
+        $report.FromSlot | Should -Be 'green'
+        $report.ToSlot | Should -Be 'blue'
+        $report.ToVersion | Should -Be '1.0.0'
+    }
+
+    It 'expects no particular version at the smoke test: the slot keeps the image it had' {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'green'
+
+        $null = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
+
+        $script:ExpectedVersionSeen | Should -BeNullOrEmpty
+    }
+
+    It 'records the rollback as such' {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'green'
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
+
+        Split-Path -Leaf $report.RecordPath | Should -BeLike '*-rollback-green-to-blue.json'
+        (Get-DeployRecord -StateDirectory $context.StateDirectory).Mode | Should -Be 'Rollback'
+    }
+
+    It 'keeps the current slot serving when the previous slot is not ready' {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'green' -FailAt 'Wait-SlotReady'
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'RolledBack'
+        $report.ExitCode | Should -Be 1
+        $script:Calls | Should -Not -Contain 'Set-ActiveSlot:blue'
+        $script:Calls | Should -Not -Contain 'Stop-Slot:green'
+        $script:Calls[-1] | Should -Be 'Stop-Slot:blue'
+    }
+
+    It 'is refused by the lock of a running swap' {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'green'
+        $null = Enter-DeployLock -StateDirectory $context.StateDirectory -Command 'swap.ps1 -Version 3.0.0'
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Refused'
+        $report.Error | Should -BeLike '*swap.ps1 -Version 3.0.0*-BreakLock*'
+        $script:Calls | Should -Not -Contain 'Start-Slot:blue'
+    }
+}
