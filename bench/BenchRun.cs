@@ -120,6 +120,10 @@ public sealed class BenchRun(BenchOptions o)
 
     private async Task<Sample[]> SteadyAsync(HttpClient client, Uri profile, CancellationToken ct)
     {
+        // Warm-up at the same rate, not reported: the first requests pay for JIT and TLS handshakes, which would
+        // otherwise put start-up cost into steady state's p99.
+        await OpenLoopLoad.RunAsync(client, profile, o.RatePerSecond, TimeSpan.FromSeconds(o.Mode == "full" ? 3 : 1),
+            o.RequestTimeout, _clock, CancellationToken.None, ct);
         Log($"steady state: {o.RatePerSecond} req/s for {o.SteadyDuration.TotalSeconds:0} s, no swaps");
         var samples = await OpenLoopLoad.RunAsync(client, profile, o.RatePerSecond, o.SteadyDuration, o.RequestTimeout,
             _clock, CancellationToken.None, ct);
