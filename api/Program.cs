@@ -46,6 +46,9 @@ try
         return await MigrateCommand.RunAsync(app);
     }
 
+    // Every bad setting reported at once, before anything below reads one.
+    app.ValidateSettings();
+
     // X-Slot and X-App-Version on every response.
     app.UseSlotHeaders();
     // Real client address and scheme, then one log line per request.

@@ -43,6 +43,16 @@ public static class SettingsExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Runs every ValidateOnStart check now, so that all bad settings are reported together, before the first
+    /// middleware reads one of them (the host would otherwise validate only at start).
+    /// </summary>
+    public static WebApplication ValidateSettings(this WebApplication app)
+    {
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        return app;
+    }
+
     private static void AddValidated<TOptions, TValidator>(WebApplicationBuilder builder, string section)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>

@@ -1,0 +1,66 @@
+// The API in process (WebApplicationFactory<Program>) with the settings a test gives, passed under their contract
+// names (SLOT, DB_PORT, ...) exactly as the environment would pass them. Each factory gets its own SQLite file,
+// deleted on dispose, unless the test points DB_* elsewhere.
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Api.Tests.Infrastructure;
+
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    private readonly string _environment;
+    private readonly Dictionary<string, string?> _settings;
+
+    public ApiFactory(string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        _environment = environment;
+        DatabasePath = Path.Combine(TempDirectory.Root, $"notes-{Guid.NewGuid():N}.db");
+        _settings = new Dictionary<string, string?>(StringComparer.Ordinal) { ["DB_NAME"] = DatabasePath };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string DatabasePath { get; }
+
+    /// <summary>Settings of a production instance that needs no database until a request uses it.</summary>
+    public static Dictionary<string, string?> Production(params (string Key, string? Value)[] overrides)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["SECRET_KEY"] = "tests-0123456789abcdef0123456789abcdef",
+            ["DB_HOST"] = "db.invalid",
+            ["DB_NAME"] = "notes",
+            ["DB_USER"] = "notes",
+            ["DB_PASSWORD"] = "notes",
+        };
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(_environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        // Pooled connections keep the file open.
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(DatabasePath + suffix);
+        }
+    }
+}
