@@ -25,7 +25,7 @@ public static class UnderLoad
     public static async Task<RunResult> RunAsync(ProofStack proof, Func<Task> action, LoadOptions? options = null)
     {
         options ??= Options;
-        var logSince = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var logSince = DateTimeOffset.UtcNow;
         LoadReport report;
         await using (var load = LoadRun.Start(proof.Stack.HttpsBase, options))
         {
