@@ -79,7 +79,7 @@ Describe '<Name>' -ForEach $script:AllFiles {
             $verb = ($function.Name -split '-')[0]
             $attributes = if ($function.Body.ParamBlock) { $function.Body.ParamBlock.Attributes } else { @() }
             $supports = $attributes | Where-Object { $_.TypeName.Name -eq 'CmdletBinding' -and
-                ($_.NamedArguments.ArgumentName -contains 'SupportsShouldProcess') }
+                (@($_.NamedArguments | ForEach-Object ArgumentName) -contains 'SupportsShouldProcess') }
             $suppressed = $attributes | Where-Object { $_.TypeName.Name -like '*SuppressMessage*' -and
                 $_.PositionalArguments[0].Value -eq 'PSUseShouldProcessForStateChangingFunctions' }
             $callsShouldProcess = $function.Body.Extent.Text -match '\$PSCmdlet\.ShouldProcess'
@@ -155,7 +155,7 @@ Describe 'Entry script <Name>' -ForEach $script:EntryScripts {
 
     It 'is an advanced script with SupportsShouldProcess' {
         $binding = $parsed.Ast.ParamBlock.Attributes | Where-Object { $_.TypeName.Name -eq 'CmdletBinding' }
-        $binding.NamedArguments.ArgumentName | Should -Contain 'SupportsShouldProcess'
+        @($binding.NamedArguments | ForEach-Object ArgumentName) | Should -Contain 'SupportsShouldProcess'
     }
 
     It 'validates its parameters' {
