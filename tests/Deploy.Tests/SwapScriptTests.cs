@@ -1,0 +1,217 @@
+// Docker tests of the real deploy scripts (deploy-scripts/swap.ps1, rollback.ps1, status.ps1) against a compose stack
+// of their own (Docker.Testing.ComposeStack: the shipped docker-compose.yaml and nginx/ in place). Each test reads the
+// active slot first, so that neither depends on the other's order. Skipped without Docker; failed when
+// ZDD_REQUIRE_DOCKER=true. Everything created (stack, image tags, state directory) is removed in DisposeAsync.
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Docker.Testing;
+using Xunit;
+
+namespace Deploy.Tests;
+
+public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestOutputHelper output)
+    : IClassFixture<SwapScriptTests.StackFixture>
+{
+    [Fact]
+    public async Task SwapSwapRollback_RealStack_TrafficMovesAndOldSlotStops()
+    {
+        // Arrange
+        var start = await fixture.StatusAsync(output);
+        var first = start.ActiveSlot;
+        var second = Other(first);
+
+        // Act + Assert: swap to the idle slot with a new version.
+        await RunAndAssertSuccessAsync("swap.ps1", ["-Version", "2.0.0"]);
+        await AssertServingAsync(expectedSlot: second, expectedVersion: "2.0.0", stoppedSlot: first, mode: "Swap");
+
+        // Act + Assert: swap back, with another version.
+        await RunAndAssertSuccessAsync("swap.ps1", ["-Version", "3.0.0"]);
+        await AssertServingAsync(expectedSlot: first, expectedVersion: "3.0.0", stoppedSlot: second, mode: "Swap");
+
+        // Act + Assert: roll back to the previous slot, which kept its image (2.0.0).
+        await RunAndAssertSuccessAsync("rollback.ps1", []);
+        await AssertServingAsync(expectedSlot: second, expectedVersion: "2.0.0", stoppedSlot: first, mode: "Rollback");
+    }
+
+    [Fact]
+    public async Task Swap_VersionNeverReady_ExitsNonZeroAndOldSlotKeepsServing()
+    {
+        // Arrange
+        var before = await fixture.StatusAsync(output);
+        var active = before.ActiveSlot;
+        var idle = Other(active);
+        var activeVersion = before.Slot(active).Version;
+
+        // Act
+        var result = await fixture.RunScriptAsync(
+            "swap.ps1", ["-Version", StackFixture.BrokenVersion, "-ReadyTimeoutSeconds", "20"], output);
+
+        // Assert
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("did not become ready", result.StdErr + result.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"docker compose logs api-{idle}", result.StdErr + result.StdOut, StringComparison.Ordinal);
+        var profile = await fixture.GetProfileAsync();
+        Assert.Equal(active, profile.Slot);
+        Assert.Equal(activeVersion, profile.Version);
+        Assert.Equal("exited", await fixture.ContainerStateAsync(idle));
+        var after = await fixture.StatusAsync(output);
+        Assert.Equal(active, after.ActiveSlot);
+        Assert.Null(after.LockPid);
+        Assert.Equal("RolledBack", after.LastResult);
+    }
+
+    private static string Other(string slot) => slot == "blue" ? "green" : "blue";
+
+    private async Task RunAndAssertSuccessAsync(string script, string[] args)
+    {
+        var result = await fixture.RunScriptAsync(script, args, output);
+        Assert.True(result.ExitCode == 0, $"{script} {string.Join(' ', args)} exited {result.ExitCode}:\n{result.StdErr}");
+    }
+
+    private async Task AssertServingAsync(string expectedSlot, string expectedVersion, string stoppedSlot, string mode)
+    {
+        // Through nginx: several requests, each answered by the new slot.
+        for (var i = 0; i < 5; i++)
+        {
+            var profile = await fixture.GetProfileAsync();
+            Assert.Equal(expectedSlot, profile.Slot);
+            Assert.Equal(expectedVersion, profile.Version);
+        }
+
+        // The old slot's container exists and is stopped (kept for an instant rollback).
+        Assert.Equal("exited", await fixture.ContainerStateAsync(stoppedSlot));
+
+        // status.ps1 -Json tells the same story.
+        var status = await fixture.StatusAsync(output);
+        Assert.Equal(expectedSlot, status.ActiveSlot);
+        var active = status.Slot(expectedSlot);
+        Assert.Equal("running", active.State);
+        Assert.True(active.Ready);
+        Assert.Equal(expectedVersion, active.Version);
+        Assert.Equal("exited", status.Slot(stoppedSlot).State);
+        Assert.False(status.Slot(stoppedSlot).Ready);
+        Assert.Null(status.LockPid);
+        Assert.Equal("Succeeded", status.LastResult);
+        Assert.Equal(mode, status.LastMode);
+        Assert.Equal(expectedSlot, status.LastToSlot);
+    }
+
+    public sealed record SlotStatus(string Slot, string State, bool Ready, string? Version);
+
+    public sealed record StackStatus(
+        string ActiveSlot, IReadOnlyList<SlotStatus> Slots, int? LockPid, string? LastResult, string? LastMode,
+        string? LastToSlot)
+    {
+        public SlotStatus Slot(string name) => Slots.Single(s => s.Slot == name);
+    }
+
+    public sealed record Profile(string Slot, string Version);
+
+    /// <summary>One stack for the class, with the versions the tests deploy: 2.0.0, 3.0.0 and a broken one.</summary>
+    public sealed class StackFixture : IAsyncLifetime
+    {
+        public const string BrokenVersion = "9.9.9-never-ready";
+
+        private ComposeStack? stack;
+        private string stateDirectory = "";
+        private string buildDirectory = "";
+
+        private ComposeStack Stack => stack ?? throw new InvalidOperationException("The stack did not start.");
+
+        public async ValueTask InitializeAsync()
+        {
+            await DockerRequirement.EnsureAvailableAsync();
+            stack = await ComposeStack.StartAsync(new ComposeStackOptions { NamePrefix = "zdd-deploy", ApiVersion = "1.0.0" });
+            stateDirectory = Directory.CreateTempSubdirectory("zdd-deploy-state-").FullName;
+            var good = await ApiImage.BuildAsync(stack.ApiImageRepository, "2.0.0");
+            await ApiImage.BuildAsync(stack.ApiImageRepository, "3.0.0");
+            await BuildBrokenImageAsync(good, $"{stack.ApiImageRepository}:{BrokenVersion}");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (stack is not null)
+            {
+                await stack.DisposeAsync();
+            }
+
+            foreach (var directory in new[] { stateDirectory, buildDirectory })
+            {
+                if (directory.Length > 0 && Directory.Exists(directory))
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+            }
+        }
+
+        public async Task<ProcessResult> RunScriptAsync(string script, IEnumerable<string> args, ITestOutputHelper output)
+        {
+            string[] target =
+            [
+                "-ProjectName", Stack.ProjectName, "-ComposeFile", Stack.ComposeFile, "-EnvFile", Stack.EnvFile,
+                "-StateDirectory", stateDirectory,
+            ];
+            var result = await Pwsh.RunFileAsync(
+                Path.Combine(Pwsh.ScriptsDirectory, script), [.. args, .. target], Stack.Environment,
+                TimeSpan.FromMinutes(8));
+            output.WriteLine($"--- {script} {string.Join(' ', args)}: exit {result.ExitCode}");
+            output.WriteLine(result.StdOut);
+            output.WriteLine(result.StdErr);
+            return result;
+        }
+
+        public async Task<StackStatus> StatusAsync(ITestOutputHelper output)
+        {
+            var result = await RunScriptAsync("status.ps1", ["-Json"], output);
+            result.EnsureSuccess("status.ps1 -Json");
+            using var document = JsonDocument.Parse(result.StdOut);
+            var root = document.RootElement;
+            var slots = root.GetProperty("Slots").EnumerateArray()
+                .Select(s => new SlotStatus(
+                    s.GetProperty("Slot").GetString()!,
+                    s.GetProperty("State").GetString()!,
+                    s.GetProperty("Ready").GetBoolean(),
+                    s.GetProperty("Version").ValueKind == JsonValueKind.String ? s.GetProperty("Version").GetString() : null))
+                .ToList();
+            var lockElement = root.GetProperty("Lock");
+            int? lockPid = lockElement.ValueKind == JsonValueKind.Object ? lockElement.GetProperty("Pid").GetInt32() : null;
+            var deploys = root.GetProperty("LastDeploys");
+            string? Last(string name) => deploys.GetArrayLength() > 0 ? deploys[0].GetProperty(name).GetString() : null;
+            return new StackStatus(
+                root.GetProperty("ActiveSlot").GetString()!, slots, lockPid, Last("Result"), Last("Mode"), Last("ToSlot"));
+        }
+
+        public async Task<Profile> GetProfileAsync()
+        {
+            using var client = Stack.CreateHttpClient();
+            using var response = await client.GetAsync(new Uri("/profile", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var slot = body.RootElement.GetProperty("slot").GetString()!;
+            Assert.Equal(slot, response.Headers.GetValues("X-Slot").Single());
+            return new Profile(slot, body.RootElement.GetProperty("version").GetString()!);
+        }
+
+        public async Task<string> ContainerStateAsync(string slot)
+        {
+            var result = (await Stack.ComposeAsync("ps", "--all", "--format", "{{.State}}", $"api-{slot}"))
+                .EnsureSuccess($"docker compose ps api-{slot}");
+            return result.StdOut.Trim();
+        }
+
+        // A version that starts but never becomes ready: the good image with the API's FAIL_READINESS hook baked in
+        // (the stack's env file does not set it, so the image's value holds), and its own APP_VERSION so that only
+        // readiness, not the smoke test, can fail it.
+        private async Task BuildBrokenImageAsync(string baseImage, string tag)
+        {
+            buildDirectory = Directory.CreateTempSubdirectory("zdd-deploy-broken-").FullName;
+            await File.WriteAllTextAsync(
+                Path.Combine(buildDirectory, "Dockerfile"),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"FROM {baseImage}\nENV FAIL_READINESS=true APP_VERSION={BrokenVersion}\n"));
+            (await ProcessRunner.RunAsync("docker", ["build", "--label", "zdd.test=true", "--tag", tag, buildDirectory]))
+                .EnsureSuccess($"docker build of {tag}");
+        }
+    }
+}
