@@ -15,6 +15,7 @@ public static class HealthApi
     {
         builder.Services.AddSingleton<DrainState>();
         builder.Services.AddSingleton<InFlightRequests>();
+        builder.Services.AddHostedService<DrainOnShutdown>();
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<NotesContext>("database", tags: [ReadyTag])
             .AddCheck<PendingMigrationsCheck>("migrations", tags: [ReadyTag])

@@ -1,0 +1,192 @@
+// Liveness, readiness (database, migrations, draining, the FAIL_READINESS hook), admin status and drain, and
+// readiness during shutdown while a request is still running.
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Api.Admin;
+using Api.Health;
+using Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace Api.Tests;
+
+public sealed class HealthTests
+{
+    [Fact]
+    public async Task GetLive_Running_Healthy()
+    {
+        // Arrange
+        await using var factory = new ApiFactory();
+        var client = factory.CreateClient();
+
+        // Act
+        using var response = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"status":"Healthy"}""", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task GetReady_MigratedDatabase_OkNotDraining()
+    {
+        // Arrange
+        await using var factory = new ApiFactory();
+        var client = factory.CreateClient();
+
+        // Act
+        var (status, body) = await GetReadyAsync(client);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(body.GetProperty("draining").GetBoolean());
+        Assert.Equal(0, body.GetProperty("inFlight").GetInt32());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("migrations").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task GetReady_DatabaseUnreachable_ServiceUnavailable()
+    {
+        // Arrange
+        await using var factory = new ApiFactory("Production", ApiFactory.Production());
+        var client = factory.CreateClient();
+
+        // Act
+        var (status, body) = await GetReadyAsync(client);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task GetReady_FailReadinessHook_ServiceUnavailableWhileLiveStaysOk()
+    {
+        // Arrange
+        await using var factory = new ApiFactory("Development", new Dictionary<string, string?> { ["FAIL_READINESS"] = "true" });
+        var client = factory.CreateClient();
+
+        // Act
+        var (status, _) = await GetReadyAsync(client);
+        using var live = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task PostDrain_Twice_AcceptedAndReadinessTurns503()
+    {
+        // Arrange
+        await using var factory = new ApiFactory();
+        var client = factory.CreateClient();
+
+        // Act
+        using var first = await client.PostAsync("/admin/drain", null, TestContext.Current.CancellationToken);
+        using var second = await client.PostAsync("/admin/drain", null, TestContext.Current.CancellationToken);
+        var (status, body) = await GetReadyAsync(client);
+        var admin = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.True(body.GetProperty("draining").GetBoolean());
+        Assert.True(admin!.Draining);
+    }
+
+    [Fact]
+    public async Task GetAdminStatus_SlowRequestInFlight_CountsItButNotItself()
+    {
+        // Arrange
+        await using var factory = new ApiFactory("Development", new Dictionary<string, string?> { ["SLOT"] = "green" });
+        var client = factory.CreateClient();
+        var slow = client.GetAsync("/slow?ms=1500", TestContext.Current.CancellationToken);
+        await WaitForInFlightAsync(factory, 1);
+
+        // Act
+        var status = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", TestContext.Current.CancellationToken);
+        using var slowResponse = await slow;
+        var after = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(1, status!.InFlight);
+        Assert.Equal("green", status.Slot);
+        Assert.False(status.Draining);
+        Assert.Equal(0, after!.InFlight);
+    }
+
+    [Fact]
+    public async Task Shutdown_SlowRequestInFlight_ReadinessTurns503AndRequestCompletes()
+    {
+        // Arrange
+        await using var factory = new ApiFactory();
+        var client = factory.CreateClient();
+        var (before, _) = await GetReadyAsync(client);
+        var slow = client.GetAsync("/slow?ms=2000", TestContext.Current.CancellationToken);
+        await WaitForInFlightAsync(factory, 1);
+
+        // Act: what SIGTERM does first.
+        factory.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        var (during, body) = await GetReadyAsync(client);
+        using var slowResponse = await slow;
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, before);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, during);
+        Assert.True(body.GetProperty("draining").GetBoolean());
+        Assert.Equal(1, body.GetProperty("inFlight").GetInt32());
+        Assert.Equal("shutting down", body.GetProperty("checks").GetProperty("draining").GetProperty("description").GetString());
+        Assert.Equal(HttpStatusCode.OK, slowResponse.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sigterm_SlowRequestInFlight_RequestCompletesAndProcessExitsZero()
+    {
+        // Arrange: the real process, as docker stop would end it.
+        var directory = TempDirectory.Create("sigterm");
+        await using var app = AppProcess.Start(new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DB_NAME"] = Path.Combine(directory, "notes.db"),
+            ["SHUTDOWN_TIMEOUT_SECONDS"] = "20",
+        });
+        using var client = new HttpClient { BaseAddress = await app.WaitUntilListeningAsync() };
+        var slow = client.GetAsync("/slow?ms=3000", TestContext.Current.CancellationToken);
+        await WaitUntilAsync(async () =>
+            (await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", TestContext.Current.CancellationToken))!.InFlight == 1);
+
+        // Act
+        await app.TerminateAsync();
+        using var slowResponse = await slow;
+        var exitCode = await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, slowResponse.StatusCode);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Application is shutting down", app.StdOut, StringComparison.Ordinal);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> GetReadyAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return (response.StatusCode, body);
+    }
+
+    private static Task WaitForInFlightAsync(ApiFactory factory, int count) =>
+        WaitUntilAsync(() => Task.FromResult(factory.Services.GetRequiredService<InFlightRequests>().Count == count));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+}
