@@ -31,6 +31,9 @@ public sealed class PostgresFixture : IAsyncLifetime
             var container = new PostgreSqlBuilder(Image)
                 .WithName($"zdd-api-tests-pg-{Guid.NewGuid():N}")
                 .WithLabel("zdd.owner", "api-tests")
+                // The builder passes server flags (-c fsync=off ...) as the command. The official entrypoint puts
+                // "postgres" in front of such flags; naming it here works with images whose entrypoint does not.
+                .WithEntrypoint("docker-entrypoint.sh", "postgres")
                 .Build();
             try
             {

@@ -1,0 +1,160 @@
+// The verbs other parts depend on: probe (the Dockerfile HEALTHCHECK, the deploy scripts), tls-cert (nginx's
+// certificate) and migrate (the compose one-shot), run as the real process.
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Api.Cli;
+using Api.Tests.Infrastructure;
+using Xunit;
+
+namespace Api.Tests;
+
+public sealed class CliTests
+{
+    [Fact]
+    public async Task Probe_ReadyApp_ExitsZeroAndPrintsBody()
+    {
+        // Arrange
+        await using var app = StartDevApp();
+        var port = (await app.WaitUntilListeningAsync()).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // Act
+        var ready = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "probe", "/health/ready", "--port", port);
+        var missing = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "probe", "/no-such-path", "--port", port);
+
+        // Assert
+        Assert.Equal(0, ready.ExitCode);
+        Assert.Contains("\"status\":\"Healthy\"", ready.StdOut, StringComparison.Ordinal);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("answered 404", missing.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probe_DrainedApp_ExitsOne()
+    {
+        // Arrange
+        await using var app = StartDevApp();
+        var baseAddress = await app.WaitUntilListeningAsync();
+        using var client = new HttpClient { BaseAddress = baseAddress };
+        using var drained = await client.PostAsync("/admin/drain", null, TestContext.Current.CancellationToken);
+        var port = baseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // Act
+        var probe = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "probe", "/health/ready", "--port", port);
+
+        // Assert
+        Assert.Equal(1, probe.ExitCode);
+        Assert.Contains("answered 503", probe.StdErr, StringComparison.Ordinal);
+        Assert.Contains("\"draining\":true", probe.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probe_NothingListening_ExitsOneWithoutNeedingSettings()
+    {
+        // Arrange: a malformed .env in the working directory must not matter to probe.
+        var directory = TempDirectory.Create("probe");
+        await File.WriteAllTextAsync(Path.Combine(directory, ".env"), "not a setting\n", TestContext.Current.CancellationToken);
+
+        // Act
+        var probe = await AppProcess.RunAsync(
+            new Dictionary<string, string?> { ["SLOT"] = "red" }, directory, "probe", "/health/live", "--port", "1");
+
+        // Assert
+        Assert.Equal(1, probe.ExitCode);
+        Assert.Contains("probe: GET http://127.0.0.1:1/health/live failed", probe.StdErr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("probe")]
+    [InlineData("probe", "health")]
+    [InlineData("probe", "/health/live", "--port", "x")]
+    [InlineData("tls-cert")]
+    public async Task Verb_BadUsage_ExitsTwoWithUsage(params string[] args)
+    {
+        // Act
+        var result = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, args);
+
+        // Assert
+        Assert.Equal(CommandLine.UsageExitCode, result.ExitCode);
+        Assert.Contains("Usage:", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TlsCert_EmptyDirectory_WritesSelfSignedPairValid825Days()
+    {
+        // Arrange
+        var directory = Path.Combine(TempDirectory.Create("tls"), "certs");
+
+        // Act
+        var result = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "tls-cert", directory, "--host", "example.test");
+
+        // Assert
+        Assert.Equal(0, result.ExitCode);
+        using var certificate = X509Certificate2.CreateFromPemFile(
+            Path.Combine(directory, TlsCertCommand.CertificateFile), Path.Combine(directory, TlsCertCommand.KeyFile));
+        Assert.True(certificate.HasPrivateKey);
+        Assert.Equal("CN=example.test", certificate.Subject);
+        Assert.InRange((certificate.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalDays, 824, 826);
+        var names = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames();
+        Assert.Equal(["example.test", "localhost"], names);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                File.GetUnixFileMode(Path.Combine(directory, TlsCertCommand.KeyFile)));
+        }
+    }
+
+    [Fact]
+    public async Task TlsCert_PairExists_KeepsIt()
+    {
+        // Arrange
+        var directory = TempDirectory.Create("tls");
+        var first = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "tls-cert", directory);
+        var before = SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(directory, TlsCertCommand.CertificateFile), TestContext.Current.CancellationToken));
+
+        // Act
+        var second = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "tls-cert", directory);
+
+        // Assert
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("kept them", second.StdOut, StringComparison.Ordinal);
+        Assert.Equal(before, SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(directory, TlsCertCommand.CertificateFile), TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
+    public async Task Migrate_Sqlite_CreatesSchemaAndExitsZero()
+    {
+        // Arrange
+        var file = Path.Combine(TempDirectory.Create("migrate"), "notes.db");
+        var environment = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DB_ENGINE"] = "sqlite", ["DB_NAME"] = file,
+        };
+
+        // Act
+        var result = await AppProcess.RunAsync(environment, null, "migrate");
+
+        // Assert
+        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        Assert.Contains("Migrated Microsoft.EntityFrameworkCore.Sqlite", result.StdOut, StringComparison.Ordinal);
+        Assert.True(File.Exists(file));
+    }
+
+    [Fact]
+    public async Task Migrate_BadDatabaseSetting_ExitsOneNamingIt()
+    {
+        // Act
+        var result = await AppProcess.RunAsync(
+            new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DB_PORT"] = "abc" }, null, "migrate");
+
+        // Assert
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("DB_PORT: expected an integer 1-65535, got 'abc'", result.StdErr, StringComparison.Ordinal);
+    }
+
+    private static AppProcess StartDevApp() => AppProcess.Start(new Dictionary<string, string?>
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        ["DB_NAME"] = Path.Combine(TempDirectory.Create("cli"), "notes.db"),
+    });
+}

@@ -1,0 +1,54 @@
+// Behind nginx: forwarded client addresses are believed only from TRUSTED_PROXIES, X-Real-IP counts too, and the
+// request log shows the real client. A real process, because only a real socket has a peer address to trust.
+using Api.Tests.Infrastructure;
+using Xunit;
+
+namespace Api.Tests;
+
+public sealed class ProxyTests
+{
+    [Theory]
+    [InlineData(null, "X-Forwarded-For", "203.0.113.7", "203.0.113.7")]
+    [InlineData(null, "X-Real-IP", "203.0.113.8", "203.0.113.8")]
+    [InlineData("10.0.0.0/8", "X-Forwarded-For", "203.0.113.9", "127.0.0.1")]
+    public async Task RequestLog_ForwardedHeader_ShowsClientOnlyFromTrustedProxy(
+        string? trustedProxies, string header, string client, string logged)
+    {
+        // Arrange: the peer is 127.0.0.1, trusted by default and not by 10.0.0.0/8.
+        var environment = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DB_NAME"] = Path.Combine(TempDirectory.Create("proxy"), "notes.db"),
+        };
+        if (trustedProxies is not null)
+        {
+            environment["TRUSTED_PROXIES"] = trustedProxies;
+        }
+
+        await using var app = AppProcess.Start(environment);
+        using var http = new HttpClient { BaseAddress = await app.WaitUntilListeningAsync() };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/profile?proxy-test");
+        request.Headers.Add(header, client);
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        // Act
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        await WaitForLogAsync(app, "/profile?proxy-test");
+
+        // Assert
+        response.EnsureSuccessStatusCode();
+        var line = app.StdOut.Split('\n').Single(l => l.Contains("/profile?proxy-test", StringComparison.Ordinal));
+        Assert.Contains($"{logged} \"GET /profile?proxy-test HTTP/1.1\" 200", line, StringComparison.Ordinal);
+        Assert.EndsWith(logged == client ? "https" : "http", line.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForLogAsync(AppProcess app, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!app.StdOut.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no log line with {text}:\n{app.StdOut}");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+}
