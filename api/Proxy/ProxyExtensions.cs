@@ -54,13 +54,21 @@ public static partial class ProxyExtensions
             }
             finally
             {
-                LogRequest(logger, context.Connection.RemoteIpAddress?.ToString() ?? "-", context.Request.Method,
+                LogRequest(logger, ClientAddress(context), context.Request.Method,
                     context.Request.Path + context.Request.QueryString, context.Request.Protocol,
                     context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                     context.Request.Scheme);
             }
         });
     }
+
+    // Kestrel bound to [::] (as in the container) sees IPv4 peers as ::ffff:a.b.c.d; log the plain form.
+    private static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress switch
+    {
+        null => "-",
+        { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
+        var address => address.ToString(),
+    };
 
     // One line per request; turn off with Logging__LogLevel__RequestLog=Warning when it costs too much (benchmarks).
     [LoggerMessage(LogLevel.Information,

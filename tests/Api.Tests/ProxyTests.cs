@@ -8,11 +8,14 @@ namespace Api.Tests;
 public sealed class ProxyTests
 {
     [Theory]
-    [InlineData(null, "X-Forwarded-For", "203.0.113.7", "203.0.113.7")]
-    [InlineData(null, "X-Real-IP", "203.0.113.8", "203.0.113.8")]
-    [InlineData("10.0.0.0/8", "X-Forwarded-For", "203.0.113.9", "127.0.0.1")]
+    [InlineData(null, "X-Forwarded-For", "203.0.113.7", "203.0.113.7", false)]
+    [InlineData(null, "X-Real-IP", "203.0.113.8", "203.0.113.8", false)]
+    [InlineData("10.0.0.0/8", "X-Forwarded-For", "203.0.113.9", "127.0.0.1", false)]
+    // Bound to [::] as in the container: the peer is ::ffff:127.0.0.1 and must still match 127.0.0.0/8.
+    [InlineData("127.0.0.0/8", "X-Forwarded-For", "203.0.113.10", "203.0.113.10", true)]
+    [InlineData("10.0.0.0/8", "X-Forwarded-For", "203.0.113.11", "127.0.0.1", true)]
     public async Task RequestLog_ForwardedHeader_ShowsClientOnlyFromTrustedProxy(
-        string? trustedProxies, string header, string client, string logged)
+        string? trustedProxies, string header, string client, string logged, bool bindAnyAddress)
     {
         // Arrange: the peer is 127.0.0.1, trusted by default and not by 10.0.0.0/8.
         var environment = new Dictionary<string, string?>
@@ -25,8 +28,14 @@ public sealed class ProxyTests
             environment["TRUSTED_PROXIES"] = trustedProxies;
         }
 
+        if (bindAnyAddress)
+        {
+            environment["ASPNETCORE_URLS"] = "http://[::]:0";
+        }
+
         await using var app = AppProcess.Start(environment);
-        using var http = new HttpClient { BaseAddress = await app.WaitUntilListeningAsync() };
+        var port = (await app.WaitUntilListeningAsync()).Port;
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         using var request = new HttpRequestMessage(HttpMethod.Get, "/profile?proxy-test");
         request.Headers.Add(header, client);
         request.Headers.Add("X-Forwarded-Proto", "https");
