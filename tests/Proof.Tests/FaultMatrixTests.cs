@@ -54,10 +54,9 @@ public sealed class FaultMatrixTests(ProofStack fixture)
     {
         // Arrange: a config error nginx would only notice at the next reload (the running config is still good).
         var proof = await fixture.ReadyAsync();
-        (await proof.Stack.ExecAsync("nginx", "sh", "-c", $"echo 'this_is_not_a_directive on;' > {proof.BrokenConfigPath}"))
-            .EnsureSuccess("writing a broken nginx file");
+        await proof.BreakNginxConfigAsync();
         var test = await proof.Stack.ExecAsync("nginx", "nginx", "-t");
-        Assert.True(test.ExitCode != 0, $"the broken file is not included by nginx's config: {test.StdErr}");
+        Assert.True(test.ExitCode != 0, $"the broken file is not part of nginx's config: {test.StdErr}");
 
         try
         {
@@ -66,7 +65,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
         }
         finally
         {
-            await proof.Stack.ExecAsync("nginx", "rm", "-f", proof.BrokenConfigPath);
+            await proof.RepairNginxConfigAsync();
         }
 
         Assert.Equal(0, (await proof.Stack.ExecAsync("nginx", "nginx", "-t")).ExitCode);

@@ -133,7 +133,7 @@ public sealed class ProofStack : IAsyncLifetime
             File.Delete(file);
         }
 
-        await Stack.ExecAsync("nginx", "rm", "-f", BrokenConfigPath);
+        await RepairNginxConfigAsync();
         var active = await ActiveSlotAsync();
         if (!await ServesAsync(active))
         {
@@ -155,10 +155,23 @@ public sealed class ProofStack : IAsyncLifetime
     }
 
     /// <summary>
-    /// A file in a directory nginx's config includes, inside the container only (the repo's nginx/ files are
-    /// mounted read-only and never touched). Set by the broken-config test, removed by ResetAsync.
+    /// Breaks nginx's config the way an operator's typo would: a bad line appended to a file the config includes
+    /// (the generated server names, inside the container; the repo's nginx/ files are mounted read-only and never
+    /// touched). The running config is unaffected until the next reload. <see cref="RepairNginxConfigAsync"/> undoes it.
     /// </summary>
-    public string BrokenConfigPath => "/etc/nginx/state/zz-proof-broken.conf";
+    public async Task BreakNginxConfigAsync() =>
+        (await Stack.ExecAsync("nginx", "sh", "-c",
+            $"cp {IncludedFile} {IncludedFileBackup} && echo 'this_is_not_a_directive on;' >> {IncludedFile}"))
+            .EnsureSuccess("breaking nginx's config");
+
+    public async Task RepairNginxConfigAsync() =>
+        (await Stack.ExecAsync("nginx", "sh", "-c",
+            $"if [ -f {IncludedFileBackup} ]; then mv {IncludedFileBackup} {IncludedFile}; fi"))
+            .EnsureSuccess("repairing nginx's config");
+
+    private const string IncludedFile = "/etc/nginx/generated/server-names.conf";
+
+    private const string IncludedFileBackup = "/tmp/zdd-proof-server-names.conf";
 
     public async ValueTask DisposeAsync()
     {
