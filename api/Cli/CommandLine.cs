@@ -23,7 +23,9 @@ internal static class CommandLine
         _ => throw new ArgumentException($"Not a standalone verb: {args[0]}", nameof(args)),
     };
 
-    /// <summary>Splits "positional --name value" arguments; returns null (after printing why) when they don't fit.</summary>
+    /// <summary>
+    /// Splits "positional --name value" arguments; returns null (after printing why) when they don't fit.
+    /// </summary>
     public static (string Positional, Dictionary<string, string> Named)? Parse(
         string verb, string[] args, string usage, params string[] names)
     {
@@ -31,11 +33,12 @@ internal static class CommandLine
         var named = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i].StartsWith("--", StringComparison.Ordinal) && names.Contains(args[i][2..]) && i + 1 < args.Length)
+            var isOption = args[i].StartsWith("--", StringComparison.Ordinal);
+            if (isOption && names.Contains(args[i][2..]) && i + 1 < args.Length)
             {
                 named[args[i][2..]] = args[++i];
             }
-            else if (positional is null && !args[i].StartsWith("--", StringComparison.Ordinal))
+            else if (positional is null && !isOption)
             {
                 positional = args[i];
             }

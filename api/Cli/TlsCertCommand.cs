@@ -35,7 +35,8 @@ internal static class TlsCertCommand
         {
             Directory.CreateDirectory(directory);
             using var key = RSA.Create(2048);
-            var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var request = new CertificateRequest(
+                $"CN={host}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             var names = new SubjectAlternativeNameBuilder();
             foreach (var name in new[] { host, "localhost" }.Distinct(StringComparer.OrdinalIgnoreCase))
             {
@@ -69,8 +70,8 @@ internal static class TlsCertCommand
             }
 
             File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-            Console.WriteLine(
-                $"tls-cert: wrote {certificatePath} and {keyPath} for {host}, valid until {certificate.NotAfter:yyyy-MM-dd}");
+            Console.WriteLine($"tls-cert: wrote {certificatePath} and {keyPath} for {host}, " +
+                $"valid until {certificate.NotAfter:yyyy-MM-dd}");
             return 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -27,11 +27,12 @@ public static partial class DatabaseExtensions
         if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStart)
         {
             await using var scope = app.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<NotesContext>().MigrateAsync(app.Logger, app.Lifetime.ApplicationStopping);
+            await scope.ServiceProvider.GetRequiredService<NotesContext>()
+                .MigrateAsync(app.Logger, app.Lifetime.ApplicationStopping);
         }
     }
 
-    /// <summary>Applies pending migrations behind the provider's execution strategy; logs, and rethrows failures.</summary>
+    /// <summary>Applies pending migrations behind the provider's execution strategy; logs and rethrows.</summary>
     public static async Task MigrateAsync(this NotesContext db, ILogger logger, CancellationToken cancellationToken)
     {
         var provider = db.Database.ProviderName;

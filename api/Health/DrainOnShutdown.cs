@@ -33,9 +33,11 @@ internal sealed partial class DrainOnShutdown(
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "Shutting down: waiting for {Count} in-flight request(s) before stopping the server")]
+    [LoggerMessage(LogLevel.Information,
+        "Shutting down: waiting for {Count} in-flight request(s) before stopping the server")]
     private static partial void LogWaiting(ILogger logger, int count);
 
-    [LoggerMessage(LogLevel.Warning, "Shutting down: {Count} request(s) still in flight; the server's own stop takes over")]
+    [LoggerMessage(LogLevel.Warning,
+        "Shutting down: {Count} request(s) still in flight; the server's own stop takes over")]
     private static partial void LogGaveUp(ILogger logger, int count);
 }

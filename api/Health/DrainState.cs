@@ -6,7 +6,8 @@ public sealed class DrainState(IHostApplicationLifetime lifetime)
 {
     private int _requested;
 
-    public bool IsDraining => Volatile.Read(ref _requested) == 1 || lifetime.ApplicationStopping.IsCancellationRequested;
+    public bool IsDraining =>
+        Volatile.Read(ref _requested) == 1 || lifetime.ApplicationStopping.IsCancellationRequested;
 
     public string Reason => lifetime.ApplicationStopping.IsCancellationRequested ? "shutting down"
         : Volatile.Read(ref _requested) == 1 ? "drain requested" : "serving";

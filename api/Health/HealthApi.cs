@@ -54,7 +54,11 @@ public static class HealthApi
             inFlight = services.GetRequiredService<InFlightRequests>().Count,
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description ?? e.Value.Exception?.Message }),
+                e => new
+                {
+                    status = e.Value.Status.ToString(),
+                    description = e.Value.Description ?? e.Value.Exception?.Message,
+                }),
         };
         return context.Response.WriteAsJsonAsync(body, JsonSerializerOptions.Web);
     }

@@ -11,7 +11,8 @@ namespace Api.Health;
 /// <summary>Unhealthy while migrations are pending: this version's code needs a schema the database lacks.</summary>
 internal sealed class PendingMigrationsCheck(NotesContext db) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+    public async Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context, CancellationToken cancellationToken)
     {
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         return pending.Count == 0

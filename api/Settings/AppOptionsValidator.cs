@@ -47,9 +47,9 @@ internal sealed partial class AppOptionsValidator(IHostEnvironment environment, 
         if (!environment.IsDevelopment() && IsMissingOrPlaceholder(options.SecretKey))
         {
             // Never echo the value: it may be a real secret with a typo.
-            failures.Add(
-                $"SECRET_KEY: expected a real secret outside Development (not empty, not a placeholder such as " +
-                $"'change-me...'), got {(string.IsNullOrEmpty(options.SecretKey) ? "an empty value" : "a placeholder")}");
+            var got = string.IsNullOrEmpty(options.SecretKey) ? "an empty value" : "a placeholder";
+            failures.Add("SECRET_KEY: expected a real secret outside Development (not empty, not a placeholder " +
+                $"such as 'change-me...'), got {got}");
         }
 
         // The framework turns an empty AllowedHosts into '*'; we never want that by accident.

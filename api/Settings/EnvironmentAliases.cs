@@ -33,7 +33,8 @@ internal static class EnvironmentAliases
     /// <paramref name="root"/>. Lazy, so that sources added later (a test's in-memory settings, the command
     /// line) are seen too; added last, so that the environment wins over appsettings*.json.
     /// </summary>
-    public static IConfigurationBuilder AddEnvironmentAliases(this IConfigurationBuilder builder, IConfiguration root) =>
+    public static IConfigurationBuilder AddEnvironmentAliases(
+        this IConfigurationBuilder builder, IConfiguration root) =>
         builder.Add(new AliasSource(root));
 
     private sealed class AliasSource(IConfiguration root) : IConfigurationSource

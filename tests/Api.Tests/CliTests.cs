@@ -1,5 +1,6 @@
 // The verbs other parts depend on: probe (the Dockerfile HEALTHCHECK, the deploy scripts), tls-cert (nginx's
 // certificate) and migrate (the compose one-shot), run as the real process.
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Api.Cli;
@@ -10,16 +11,20 @@ namespace Api.Tests;
 
 public sealed class CliTests
 {
+    private static readonly Dictionary<string, string?> NoSettings = [];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task Probe_ReadyApp_ExitsZeroAndPrintsBody()
     {
         // Arrange
         await using var app = StartDevApp();
-        var port = (await app.WaitUntilListeningAsync()).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var port = (await app.WaitUntilListeningAsync()).Port.ToString(CultureInfo.InvariantCulture);
 
         // Act
-        var ready = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "probe", "/health/ready", "--port", port);
-        var missing = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "probe", "/no-such-path", "--port", port);
+        var ready = await AppProcess.RunAsync(NoSettings, null, "probe", "/health/ready", "--port", port);
+        var missing = await AppProcess.RunAsync(NoSettings, null, "probe", "/no-such-path", "--port", port);
 
         // Assert
         Assert.Equal(0, ready.ExitCode);
@@ -35,11 +40,11 @@ public sealed class CliTests
         await using var app = StartDevApp();
         var baseAddress = await app.WaitUntilListeningAsync();
         using var client = new HttpClient { BaseAddress = baseAddress };
-        using var drained = await client.PostAsync("/admin/drain", null, TestContext.Current.CancellationToken);
-        var port = baseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var drained = await client.PostAsync("/admin/drain", null, Ct);
+        var port = baseAddress.Port.ToString(CultureInfo.InvariantCulture);
 
         // Act
-        var probe = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "probe", "/health/ready", "--port", port);
+        var probe = await AppProcess.RunAsync(NoSettings, null, "probe", "/health/ready", "--port", port);
 
         // Assert
         Assert.Equal(1, probe.ExitCode);
@@ -52,7 +57,7 @@ public sealed class CliTests
     {
         // Arrange: a malformed .env in the working directory must not matter to probe.
         var directory = TempDirectory.Create("probe");
-        await File.WriteAllTextAsync(Path.Combine(directory, ".env"), "not a setting\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, ".env"), "not a setting\n", Ct);
 
         // Act
         var probe = await AppProcess.RunAsync(
@@ -71,7 +76,7 @@ public sealed class CliTests
     public async Task Verb_BadUsage_ExitsTwoWithUsage(params string[] args)
     {
         // Act
-        var result = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, args);
+        var result = await AppProcess.RunAsync(NoSettings, null, args);
 
         // Assert
         Assert.Equal(CommandLine.UsageExitCode, result.ExitCode);
@@ -85,7 +90,7 @@ public sealed class CliTests
         var directory = Path.Combine(TempDirectory.Create("tls"), "certs");
 
         // Act
-        var result = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "tls-cert", directory, "--host", "example.test");
+        var result = await AppProcess.RunAsync(NoSettings, null, "tls-cert", directory, "--host", "example.test");
 
         // Assert
         Assert.Equal(0, result.ExitCode);
@@ -108,17 +113,18 @@ public sealed class CliTests
     {
         // Arrange
         var directory = TempDirectory.Create("tls");
-        var first = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "tls-cert", directory);
-        var before = SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(directory, TlsCertCommand.CertificateFile), TestContext.Current.CancellationToken));
+        var first = await AppProcess.RunAsync(NoSettings, null, "tls-cert", directory);
+        var certificate = Path.Combine(directory, TlsCertCommand.CertificateFile);
+        var before = SHA256.HashData(await File.ReadAllBytesAsync(certificate, Ct));
 
         // Act
-        var second = await AppProcess.RunAsync(new Dictionary<string, string?>(), null, "tls-cert", directory);
+        var second = await AppProcess.RunAsync(NoSettings, null, "tls-cert", directory);
 
         // Assert
         Assert.Equal(0, first.ExitCode);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("kept them", second.StdOut, StringComparison.Ordinal);
-        Assert.Equal(before, SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(directory, TlsCertCommand.CertificateFile), TestContext.Current.CancellationToken)));
+        Assert.Equal(before, SHA256.HashData(await File.ReadAllBytesAsync(certificate, Ct)));
     }
 
     [Fact]

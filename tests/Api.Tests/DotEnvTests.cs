@@ -10,12 +10,14 @@ namespace Api.Tests;
 
 public sealed class DotEnvTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task Main_DotEnvInWorkingDirectory_ItsValuesApply()
     {
         // Arrange
         var directory = TempDirectory.Create("dotenv");
-        await File.WriteAllTextAsync(Path.Combine(directory, ".env"), DevFile(directory, "SLOT=green\nAPP_VERSION=7.7.7\n"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, ".env"), DevFile(directory, "SLOT=green\nAPP_VERSION=7.7.7\n"), Ct);
 
         // Act
         var profile = await GetProfileAsync(new Dictionary<string, string?>(), directory);
@@ -30,7 +32,7 @@ public sealed class DotEnvTests
     {
         // Arrange
         var directory = TempDirectory.Create("dotenv");
-        await File.WriteAllTextAsync(Path.Combine(directory, ".env"), DevFile(directory, "SLOT=green\nAPP_VERSION=7.7.7\n"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, ".env"), DevFile(directory, "SLOT=green\nAPP_VERSION=7.7.7\n"), Ct);
 
         // Act
         var profile = await GetProfileAsync(new Dictionary<string, string?> { ["SLOT"] = "blue" }, directory);
@@ -45,9 +47,9 @@ public sealed class DotEnvTests
     {
         // Arrange
         var directory = TempDirectory.Create("dotenv");
-        await File.WriteAllTextAsync(Path.Combine(directory, ".env"), DevFile(directory, "SLOT=blue\n"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, ".env"), DevFile(directory, "SLOT=blue\n"), Ct);
         var other = Path.Combine(TempDirectory.Create("dotenv-other"), "stack.env");
-        await File.WriteAllTextAsync(other, DevFile(directory, "SLOT=green\n"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(other, DevFile(directory, "SLOT=green\n"), Ct);
 
         // Act
         var profile = await GetProfileAsync(new Dictionary<string, string?> { ["DOTENV_PATH"] = other }, directory);
@@ -77,7 +79,7 @@ public sealed class DotEnvTests
         // Arrange
         var directory = TempDirectory.Create("dotenv");
         var path = Path.Combine(directory, ".env");
-        await File.WriteAllTextAsync(path, "# settings\nSLOT=green\nDB_PASSWORD hunter2\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(path, "# settings\nSLOT=green\nDB_PASSWORD hunter2\n", Ct);
 
         // Act
         var (exitCode, _, stderr) = await AppProcess.RunAsync(new Dictionary<string, string?>(), directory);
@@ -98,7 +100,7 @@ public sealed class DotEnvTests
         await using var app = AppProcess.Start(environment, workingDirectory);
         var baseAddress = await app.WaitUntilListeningAsync();
         using var client = new HttpClient { BaseAddress = baseAddress };
-        var profile = await client.GetFromJsonAsync<ProfileApi.ProfileResponse>("/profile", TestContext.Current.CancellationToken);
+        var profile = await client.GetFromJsonAsync<ProfileApi.ProfileResponse>("/profile", Ct);
         return profile!;
     }
 }

@@ -14,6 +14,8 @@ namespace Api.Tests;
 
 public sealed class HealthTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task GetLive_Running_Healthy()
     {
@@ -22,11 +24,11 @@ public sealed class HealthTests
         var client = factory.CreateClient();
 
         // Act
-        using var response = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
+        using var response = await client.GetAsync("/health/live", Ct);
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("""{"status":"Healthy"}""", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("""{"status":"Healthy"}""", await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact]
@@ -70,7 +72,7 @@ public sealed class HealthTests
 
         // Act
         var (status, _) = await GetReadyAsync(client);
-        using var live = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
+        using var live = await client.GetAsync("/health/live", Ct);
 
         // Assert
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
@@ -85,10 +87,10 @@ public sealed class HealthTests
         var client = factory.CreateClient();
 
         // Act
-        using var first = await client.PostAsync("/admin/drain", null, TestContext.Current.CancellationToken);
-        using var second = await client.PostAsync("/admin/drain", null, TestContext.Current.CancellationToken);
+        using var first = await client.PostAsync("/admin/drain", null, Ct);
+        using var second = await client.PostAsync("/admin/drain", null, Ct);
         var (status, body) = await GetReadyAsync(client);
-        var admin = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", TestContext.Current.CancellationToken);
+        var admin = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
 
         // Assert
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
@@ -104,13 +106,13 @@ public sealed class HealthTests
         // Arrange
         await using var factory = new ApiFactory("Development", new Dictionary<string, string?> { ["SLOT"] = "green" });
         var client = factory.CreateClient();
-        var slow = client.GetAsync("/slow?ms=1500", TestContext.Current.CancellationToken);
+        var slow = client.GetAsync("/slow?ms=1500", Ct);
         await WaitForInFlightAsync(factory, 1);
 
         // Act
-        var status = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", TestContext.Current.CancellationToken);
+        var status = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
         using var slowResponse = await slow;
-        var after = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", TestContext.Current.CancellationToken);
+        var after = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
 
         // Assert
         Assert.Equal(1, status!.InFlight);
@@ -126,7 +128,7 @@ public sealed class HealthTests
         await using var factory = new ApiFactory();
         var client = factory.CreateClient();
         var (before, _) = await GetReadyAsync(client);
-        var slow = client.GetAsync("/slow?ms=2000", TestContext.Current.CancellationToken);
+        var slow = client.GetAsync("/slow?ms=2000", Ct);
         await WaitForInFlightAsync(factory, 1);
 
         // Act: what SIGTERM does first.
@@ -155,9 +157,9 @@ public sealed class HealthTests
             ["SHUTDOWN_TIMEOUT_SECONDS"] = "20",
         });
         using var client = new HttpClient { BaseAddress = await app.WaitUntilListeningAsync() };
-        var slow = client.GetAsync("/slow?ms=3000", TestContext.Current.CancellationToken);
+        var slow = client.GetAsync("/slow?ms=3000", Ct);
         await WaitUntilAsync(async () =>
-            (await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", TestContext.Current.CancellationToken))!.InFlight == 1);
+            (await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct))!.InFlight == 1);
 
         // Act
         await app.TerminateAsync();
@@ -172,8 +174,8 @@ public sealed class HealthTests
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> GetReadyAsync(HttpClient client)
     {
-        using var response = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        using var response = await client.GetAsync("/health/ready", Ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         return (response.StatusCode, body);
     }
 
@@ -186,7 +188,7 @@ public sealed class HealthTests
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+            await Task.Delay(20, Ct);
         }
     }
 }

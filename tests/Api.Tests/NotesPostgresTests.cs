@@ -14,6 +14,8 @@ namespace Api.Tests;
 
 public sealed class NotesPostgresTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task MigrateAsync_EmptyDatabase_AppliesEveryMigrationAndReadinessTurnsOk()
     {
@@ -35,8 +37,8 @@ public sealed class NotesPostgresTests(PostgresFixture postgres) : IClassFixture
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotesContext>();
         Assert.IsType<PostgresNotesContext>(db);
-        Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync(Ct));
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(Ct));
     }
 
     [Fact]
@@ -106,12 +108,12 @@ public sealed class NotesPostgresTests(PostgresFixture postgres) : IClassFixture
     {
         await using var scope = factory.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<NotesContext>()
-            .MigrateAsync(NullLogger.Instance, TestContext.Current.CancellationToken);
+            .MigrateAsync(NullLogger.Instance, Ct);
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> GetReadyAsync(HttpClient client)
     {
-        using var response = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken));
+        using var response = await client.GetAsync("/health/ready", Ct);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(Ct));
     }
 }

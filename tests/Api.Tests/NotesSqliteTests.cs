@@ -10,6 +10,8 @@ namespace Api.Tests;
 
 public sealed class NotesSqliteTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task Crud_SqliteFile_WorksEndToEnd()
     {
@@ -25,8 +27,8 @@ public sealed class NotesSqliteTests
         var client = factory.CreateClient();
 
         // Act
-        using var response = await client.PostAsJsonAsync("/notes", new { text = "  " }, TestContext.Current.CancellationToken);
-        var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>(TestContext.Current.CancellationToken);
+        using var response = await client.PostAsJsonAsync("/notes", new { text = "  " }, Ct);
+        var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>(Ct);
 
         // Assert
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -42,7 +44,7 @@ public sealed class NotesSqliteTests
 
         // Act
         using var response = await client.PostAsJsonAsync(
-            "/notes", new { text = new string('x', 1001) }, TestContext.Current.CancellationToken);
+            "/notes", new { text = new string('x', 1001) }, Ct);
 
         // Assert
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -59,7 +61,7 @@ public sealed class NotesSqliteTests
         var client = factory.CreateClient();
 
         // Act
-        using var response = await client.GetAsync(path, TestContext.Current.CancellationToken);
+        using var response = await client.GetAsync(path, Ct);
 
         // Assert
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -74,12 +76,12 @@ public sealed class NotesSqliteTests
         var ids = new List<int>();
         for (var i = 0; i < 5; i++)
         {
-            using var created = await client.PostAsJsonAsync("/notes", new { text = $"n{i}" }, TestContext.Current.CancellationToken);
-            ids.Add((await created.Content.ReadFromJsonAsync<NotesApi.NoteResponse>(TestContext.Current.CancellationToken))!.Id);
+            using var created = await client.PostAsJsonAsync("/notes", new { text = $"n{i}" }, Ct);
+            ids.Add((await created.Content.ReadFromJsonAsync<NotesApi.NoteResponse>(Ct))!.Id);
         }
 
         // Act
-        var page = await client.GetFromJsonAsync<List<NotesApi.NoteResponse>>("/notes?take=2&skip=1", TestContext.Current.CancellationToken);
+        var page = await client.GetFromJsonAsync<List<NotesApi.NoteResponse>>("/notes?take=2&skip=1", Ct);
 
         // Assert
         Assert.Equal(ids.Skip(1).Take(2), page!.Select(n => n.Id));

@@ -9,6 +9,8 @@ namespace Api.Tests;
 
 public sealed class ProfileTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task GetProfile_Development_ReportsSlotProfileVersionHost()
     {
@@ -20,7 +22,7 @@ public sealed class ProfileTests
         var client = factory.CreateClient();
 
         // Act
-        var profile = await client.GetFromJsonAsync<ProfileApi.ProfileResponse>("/profile", TestContext.Current.CancellationToken);
+        var profile = await client.GetFromJsonAsync<ProfileApi.ProfileResponse>("/profile", Ct);
 
         // Assert
         Assert.Equal(new ProfileApi.ProfileResponse("green", "dev", "1.2.3", Environment.MachineName), profile);
@@ -34,7 +36,7 @@ public sealed class ProfileTests
         var client = factory.CreateClient();
 
         // Act
-        var profile = await client.GetFromJsonAsync<ProfileApi.ProfileResponse>("/profile", TestContext.Current.CancellationToken);
+        var profile = await client.GetFromJsonAsync<ProfileApi.ProfileResponse>("/profile", Ct);
 
         // Assert
         Assert.Equal("production", profile!.Profile);
@@ -57,7 +59,7 @@ public sealed class ProfileTests
         var client = factory.CreateClient();
 
         // Act
-        using var response = await client.GetAsync(path, TestContext.Current.CancellationToken);
+        using var response = await client.GetAsync(path, Ct);
 
         // Assert
         Assert.Equal(status, response.StatusCode);
@@ -73,8 +75,8 @@ public sealed class ProfileTests
         var client = factory.CreateClient();
 
         // Act
-        using var response = await client.GetAsync("/notes", TestContext.Current.CancellationToken);
-        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var response = await client.GetAsync("/notes", Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
 
         // Assert
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
@@ -101,7 +103,7 @@ public sealed class ProfileTests
         request.Headers.Host = host;
 
         // Act
-        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await client.SendAsync(request, Ct);
 
         // Assert
         Assert.Equal(status, response.StatusCode);

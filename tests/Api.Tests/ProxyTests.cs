@@ -7,6 +7,8 @@ namespace Api.Tests;
 
 public sealed class ProxyTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Theory]
     [InlineData(null, "X-Forwarded-For", "203.0.113.7", "203.0.113.7", false)]
     [InlineData(null, "X-Real-IP", "203.0.113.8", "203.0.113.8", false)]
@@ -41,7 +43,7 @@ public sealed class ProxyTests
         request.Headers.Add("X-Forwarded-Proto", "https");
 
         // Act
-        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await http.SendAsync(request, Ct);
         await WaitForLogAsync(app, "/profile?proxy-test");
 
         // Assert
@@ -57,7 +59,7 @@ public sealed class ProxyTests
         while (!app.StdOut.Contains(text, StringComparison.Ordinal))
         {
             Assert.True(DateTime.UtcNow < deadline, $"no log line with {text}:\n{app.StdOut}");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+            await Task.Delay(20, Ct);
         }
     }
 }

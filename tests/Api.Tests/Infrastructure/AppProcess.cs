@@ -105,7 +105,8 @@ public sealed partial class AppProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as `docker stop` does.</summary>
     public async Task TerminateAsync()
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var pid = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var kill = Process.Start("kill", ["-TERM", pid]);
         await kill.WaitForExitAsync();
     }
 
