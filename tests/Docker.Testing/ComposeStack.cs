@@ -7,7 +7,7 @@ using System.Security.Cryptography;
 
 namespace Docker.Testing;
 
-public sealed class ComposeStack : IAsyncDisposable
+public sealed partial class ComposeStack : IAsyncDisposable
 {
     private readonly string tempDirectory;
     private readonly Dictionary<string, string> environment;
@@ -120,13 +120,17 @@ public sealed class ComposeStack : IAsyncDisposable
         var timestamp = since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
         var result = (await ComposeAsync("logs", "--no-color", "--no-log-prefix", "--since", timestamp, "nginx")
             .ConfigureAwait(false)).EnsureSuccess("docker compose logs nginx");
-        // The error log shares the container's output; access-log lines are the JSON objects.
+        // The error log shares the container's output; access-log lines are the JSON objects. Compose 2.26 puts an
+        // ANSI erase-line sequence before each line even when its output is not a terminal.
         var lines = (result.StdOut + "\n" + result.StdErr)
             .Split('\n')
-            .Select(line => line.Trim())
+            .Select(line => AnsiEscape().Replace(line, string.Empty).Trim())
             .Where(line => line.StartsWith('{'));
         return string.Join('\n', lines);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\x1B\[[0-9;?]*[A-Za-z]")]
+    private static partial System.Text.RegularExpressions.Regex AnsiEscape();
 
     /// <summary>
     /// A client for nginx's HTTPS port: trusts the stack's self-signed certificate, sends <c>Host: localhost</c>,
