@@ -42,5 +42,8 @@ public sealed class DatabaseOptions
             Database = Name,
             Username = User,
             Password = Password,
+            // A readiness probe must answer within the HEALTHCHECK's 5 s even when the database host is silent
+            // (Npgsql's default connect timeout is 15 s).
+            Timeout = 3,
         }.ConnectionString;
 }

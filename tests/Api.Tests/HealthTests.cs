@@ -1,6 +1,8 @@
 // Liveness, readiness (database, migrations, draining, the FAIL_READINESS hook), admin status and drain, and
 // readiness during shutdown while a request is still running.
+using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Api.Admin;
@@ -61,6 +63,26 @@ public sealed class HealthTests
         // Assert
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("Unhealthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task GetReady_DatabaseAcceptsButNeverAnswers_ServiceUnavailableWithinProbeTimeout()
+    {
+        // Arrange: a "database" that accepts TCP connections and then stays silent, like a hung server.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var factory = new ApiFactory("Production", ApiFactory.Production(
+            ("DB_HOST", "127.0.0.1"), ("DB_PORT", port)));
+        var client = factory.CreateClient();
+        var clock = Stopwatch.StartNew();
+
+        // Act
+        var (status, _) = await GetReadyAsync(client);
+
+        // Assert: inside the 5 s the Dockerfile HEALTHCHECK and the deploy scripts give a probe.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"readiness took {clock.Elapsed}");
     }
 
     [Fact]
