@@ -10,6 +10,8 @@ public sealed class AppOptions
     public const string SectionName = "App";
 
     /// <summary>SECRET_KEY. Production refuses empty values and placeholders.</summary>
+    /// <remarks>REVIEW: nothing signs with it yet (no sessions, no tokens); it is validated so that a deployment
+    /// already carries a real one when something does, as the Django original required.</remarks>
     public string SecretKey { get; set; } = "";
 
     /// <summary>SLOT: blue or green.</summary>
