@@ -165,7 +165,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
             Requests = run.Load.Samples.Count,
             PerKind = run.Load.PerKind,
             Swaps = new[] { first, second }.OfType<SwapOutcome>()
-                .Select(s => new { s.Version, s.FromSlot, s.ToSlot, s.Result.ExitCode, Seconds = Math.Round(s.Duration.TotalSeconds, 1) }),
+                .Select(s => new { s.Version, s.FromSlot, s.ToSlot, s.Result.ExitCode, Seconds = Math.Round(s.Duration.TotalSeconds, 1), s.Steps }),
             Nginx = new { run.Log.Entries.Count, ByStatus = run.Log.CountByStatus, AtLeast499 = run.Log.Failures.Count },
             Notes = run.Notes,
         });

@@ -99,7 +99,8 @@ public sealed record SwapWindow(
     int Requests,
     int LongAcrossSwitch,
     double MaxLatencyMs,
-    double MaxLatencyMsExceptLong)
+    double MaxLatencyMsExceptLong,
+    IReadOnlyList<SwapStep> Steps)
 {
     public static SwapWindow Of(SwapOutcome swap, LoadReport report)
     {
@@ -123,7 +124,8 @@ public sealed record SwapWindow(
             during.Count,
             longAcross,
             Math.Round(during.Select(s => s.Latency.TotalMilliseconds).DefaultIfEmpty().Max()),
-            Math.Round(during.Where(s => s.Kind != ClientKind.Long).Select(s => s.Latency.TotalMilliseconds).DefaultIfEmpty().Max()));
+            Math.Round(during.Where(s => s.Kind != ClientKind.Long).Select(s => s.Latency.TotalMilliseconds).DefaultIfEmpty().Max()),
+            swap.Steps);
     }
 
     public string Describe() =>

@@ -3,6 +3,7 @@
 // assembly, from which docs/proof.md quotes the last run.
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Xunit;
 
 namespace Proof.Tests.Infrastructure;
@@ -34,7 +35,9 @@ public static class Figures
                 : [];
             root["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
             root["updatedAt"] = DateTimeOffset.UtcNow.ToString("O");
-            root[testName] = JsonSerializer.SerializeToNode(figures, Options);
+            var section = JsonSerializer.SerializeToNode(figures, Options)!;
+            section["at"] = DateTimeOffset.UtcNow.ToString("O");
+            root[testName] = section;
             File.WriteAllText(ResultsPath, root.ToJsonString(Options));
         }
     }
@@ -43,5 +46,7 @@ public static class Figures
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter() },
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }

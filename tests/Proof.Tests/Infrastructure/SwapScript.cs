@@ -1,5 +1,6 @@
 // Runs the real deploy-scripts/swap.ps1 (through the repo's pwsh .NET tool) against the test's compose stack, as
 // an operator would, and records when it started and when it reported its result.
+using System.Text.Json;
 using Docker.Testing;
 
 namespace Proof.Tests.Infrastructure;
@@ -10,17 +11,22 @@ public sealed record SwapOutcome(
     string ToSlot,
     DateTimeOffset StartedAt,
     DateTimeOffset EndedAt,
-    ProcessResult Result)
+    ProcessResult Result,
+    IReadOnlyList<SwapStep> Steps)
 {
     public bool Succeeded => Result.ExitCode == 0;
 
     public TimeSpan Duration => EndedAt - StartedAt;
 
     public string Describe() =>
-        $"swap {FromSlot} -> {ToSlot} version {Version}: exit {Result.ExitCode} in {Duration.TotalSeconds:F1} s";
+        $"swap {FromSlot} -> {ToSlot} version {Version}: exit {Result.ExitCode} in {Duration.TotalSeconds:F1} s" +
+        (Steps.Count == 0 ? "" : $" ({string.Join(", ", Steps.Select(s => $"{s.Name} {s.Seconds:F1} s {s.Result}"))})");
 
     public string Output => $"--- stdout ---\n{Result.StdOut}\n--- stderr ---\n{Result.StdErr}";
 }
+
+/// <summary>One step of swap.ps1's deploy record (where the time of a swap goes).</summary>
+public sealed record SwapStep(string Name, double Seconds, string Result);
 
 public static class SwapScript
 {
@@ -44,6 +50,33 @@ public static class SwapScript
         ];
         var started = DateTimeOffset.UtcNow;
         var result = await ProcessRunner.RunAsync("dotnet", args, proof.Stack.Environment, TimeSpan.FromMinutes(3), ct);
-        return new SwapOutcome(version, from, to, started, DateTimeOffset.UtcNow, result);
+        var ended = DateTimeOffset.UtcNow;
+        return new SwapOutcome(version, from, to, started, ended, result, ReadSteps(proof.StateDirectory, started));
+    }
+
+    /// <summary>The steps of the deploy record this run wrote (swap.ps1 writes one per run into deploys/).</summary>
+    private static IReadOnlyList<SwapStep> ReadSteps(string stateDirectory, DateTimeOffset startedAt)
+    {
+        var directory = Path.Combine(stateDirectory, "deploys");
+        var record = Directory.Exists(directory)
+            ? new DirectoryInfo(directory).EnumerateFiles("*.json")
+                .Where(f => f.LastWriteTimeUtc >= startedAt.UtcDateTime)
+                .OrderByDescending(f => f.LastWriteTimeUtc)
+                .FirstOrDefault()
+            : null;
+        if (record is null)
+        {
+            return [];
+        }
+
+        using var json = JsonDocument.Parse(File.ReadAllText(record.FullName));
+        return json.RootElement.TryGetProperty("Steps", out var steps) && steps.ValueKind == JsonValueKind.Array
+            ? steps.EnumerateArray()
+                .Select(step => new SwapStep(
+                    step.GetProperty("Name").GetString() ?? "?",
+                    step.GetProperty("Seconds").GetDouble(),
+                    step.GetProperty("Result").GetString() ?? "?"))
+                .ToList()
+            : [];
     }
 }

@@ -61,8 +61,8 @@ public sealed class LoadReport(
                 .ToDictionary(g => g.Key, g => g.Count()),
             list.GroupBy(s => s.Slot ?? "none")
                 .ToDictionary(g => g.Key, g => g.Count()),
-            latencies.Count == 0 ? 0 : latencies[^1],
-            latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)]);
+            latencies.Count == 0 ? 0 : Math.Round(latencies[^1], 1),
+            latencies.Count == 0 ? 0 : Math.Round(latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)], 1));
     }
 
     /// <summary>One line per kind, for CI logs.</summary>
