@@ -128,7 +128,7 @@ public sealed class HealthTests
         // Arrange
         await using var factory = new ApiFactory("Development", new Dictionary<string, string?> { ["SLOT"] = "green" });
         var client = factory.CreateClient();
-        var slow = client.GetAsync("/slow?ms=1500", Ct);
+        var slow = client.GetAsync("/slow?ms=4000", Ct);
         await WaitForInFlightAsync(factory, 1);
 
         // Act
@@ -150,7 +150,7 @@ public sealed class HealthTests
         await using var factory = new ApiFactory();
         var client = factory.CreateClient();
         var (before, _) = await GetReadyAsync(client);
-        var slow = client.GetAsync("/slow?ms=2000", Ct);
+        var slow = client.GetAsync("/slow?ms=4000", Ct);
         await WaitForInFlightAsync(factory, 1);
 
         // Act: what SIGTERM does first.
@@ -179,7 +179,7 @@ public sealed class HealthTests
             ["SHUTDOWN_TIMEOUT_SECONDS"] = "20",
         });
         using var client = new HttpClient { BaseAddress = await app.WaitUntilListeningAsync() };
-        var slow = client.GetAsync("/slow?ms=3000", Ct);
+        var slow = client.GetAsync("/slow?ms=5000", Ct);
         await WaitUntilAsync(async () =>
             (await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct))!.InFlight == 1);
 
@@ -206,10 +206,10 @@ public sealed class HealthTests
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
             await Task.Delay(20, Ct);
         }
     }
