@@ -86,6 +86,28 @@ public sealed class ProfileTests
         Assert.DoesNotContain("db.invalid", body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task UnhandledException_Development_ShowsExceptionDetails()
+    {
+        // Arrange: Django's DEBUG=True: the developer sees what went wrong.
+        await using var factory = new ApiFactory("Development", new Dictionary<string, string?>
+        {
+            ["DB_ENGINE"] = "postgresql", ["DB_HOST"] = "db.invalid", ["DB_USER"] = "notes", ["DB_NAME"] = "notes",
+            ["Database:MigrateOnStart"] = "false",
+        });
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+
+        // Act
+        using var response = await client.GetAsync("/notes", Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("Exception", body, StringComparison.Ordinal);
+        Assert.Equal("blue", Assert.Single(response.Headers.GetValues(SlotHeaders.SlotHeader)));
+    }
+
     [Theory]
     [InlineData("Development", "evil.example", HttpStatusCode.BadRequest)]
     [InlineData("Production", "evil.example", HttpStatusCode.BadRequest)]
