@@ -45,7 +45,7 @@ public sealed class BenchRun(BenchOptions o)
         await CheckProfileAsync(client, profile, ct);
 
         var slotCostIdle = await ReadRssAsync(stack, "blue");
-        Log($"api-blue idle RSS {slotCostIdle.MiB} MiB ({slotCostIdle.Source})");
+        Log($"api-blue idle RSS {slotCostIdle.RssMiB} MiB ({slotCostIdle.RssSource}), docker stats {slotCostIdle.DockerStatsMiB} MiB");
 
         var (ceiling, rssUnderLoad) = await MeasureCeilingAsync(stack, profile, ct);
         var steadySince = DateTimeOffset.UtcNow;
@@ -59,9 +59,11 @@ public sealed class BenchRun(BenchOptions o)
         var slotCost = new SlotCostReport(
             Stats.MedianMax(swaps.Select(s => s.Steps.Where(x => x.Name.StartsWith("4 ", StringComparison.Ordinal))
                 .Sum(x => x.DurationMs))),
-            new Dictionary<string, double> { ["api-blue"] = slotCostIdle.MiB },
-            new Dictionary<string, double> { ["api-blue"] = rssUnderLoad.MiB },
-            slotCostIdle.Source);
+            new Dictionary<string, double> { ["api-blue"] = slotCostIdle.RssMiB },
+            new Dictionary<string, double> { ["api-blue"] = rssUnderLoad.RssMiB },
+            slotCostIdle.RssSource,
+            new Dictionary<string, double> { ["api-blue"] = slotCostIdle.DockerStatsMiB },
+            new Dictionary<string, double> { ["api-blue"] = rssUnderLoad.DockerStatsMiB });
 
         long totalErrors = ceiling.ApiThroughNginx.Errors + ceiling.NginxReturn200.Errors + steady.Count(s => s.Failed) +
             swapSamples.Count(s => s.Failed) + swaps.Count(s => s.ExitCode != 0) +
@@ -85,11 +87,10 @@ public sealed class BenchRun(BenchOptions o)
         }
     }
 
-    private async Task<(CeilingReport Report, (double MiB, string Source) RssUnderLoad)> MeasureCeilingAsync(
+    private async Task<(CeilingReport Report, SlotMemoryReading RssUnderLoad)> MeasureCeilingAsync(
         ComposeStack stack, Uri profile, CancellationToken ct)
     {
-        await using var nginx = await CeilingNginx.StartAsync(stack.ProjectName, Images.Nginx,
-            tls: profile.Scheme == "https", ct);
+        await using var nginx = await CeilingNginx.StartAsync(stack.ProjectName, Images.Nginx, ct);
         var target = new Uri(nginx.BaseUri, "profile");
         var w = o.Wrk;
 
@@ -111,7 +112,7 @@ public sealed class BenchRun(BenchOptions o)
         Log("wrk: nginx return 200 (bench-only nginx, same image)");
         var alone = await Wrk.RunAsync(target.ToString(), w, ct);
         Log($"  {alone.RequestsPerSecond:0} req/s, p50 {alone.LatencyP50Ms} ms, p99 {alone.LatencyP99Ms} ms, errors {alone.Errors}");
-        Log($"api-blue RSS under load {rss.MiB} MiB");
+        Log($"api-blue under load: RSS {rss.RssMiB} MiB, docker stats {rss.DockerStatsMiB} MiB");
         return (new CeilingReport(w.Threads, w.Connections, w.Duration.TotalSeconds, api, alone,
             Stats.Ratio(api.RequestsPerSecond, alone.RequestsPerSecond),
             Stats.Ratio(api.LatencyP50Ms, alone.LatencyP50Ms),
@@ -231,7 +232,7 @@ public sealed class BenchRun(BenchOptions o)
 
     /// <summary>
     /// The swap to draw: the one with the most failed requests (a picture must not hide a bad swap), else the
-    /// first blue-to-green one. The window runs from 2 s before its step 3 to 2 s after its step 8.
+    /// first blue-to-green one.
     /// </summary>
     private SwapTimeline? Picture(List<SwapRun> swaps, Sample[] samples)
     {
@@ -251,7 +252,9 @@ public sealed class BenchRun(BenchOptions o)
             return t is null ? double.NaN : _clock.ToMs(t.Value);
         }
 
-        var from = At("3 ", end: false) - 2000;
+        // From 5 s before the switch (the idle slot's start is mostly waiting for it, and would squeeze the handover
+        // into a corner) to 2 s after the old slot stopped.
+        var from = Math.Max(At("3 ", end: false) - 1000, At("5 ", end: false) - 5000);
         var to = At("8 ", end: true) + 2000;
         if (double.IsNaN(from) || double.IsNaN(to))
         {
@@ -267,7 +270,16 @@ public sealed class BenchRun(BenchOptions o)
             (At("6 ", true), "verified"),
             (At("7 ", true), $"{chosen.FromSlot} drained"),
             (At("8 ", true), $"{chosen.FromSlot} stopped"),
-        }.Where(m => !double.IsNaN(m.Item1));
+        };
+        // Observed from the responses themselves (X-Slot), not from the script: when the new slot first answered
+        // and when the old one last did. The record's marks are computed from step durations (see SwapDriver).
+        var stepsFrom = At("5 ", end: false);
+        var answers = samples.Where(x => !x.Failed && x.DueMs >= stepsFrom && x.DueMs <= to).ToList();
+        var firstNew = answers.Where(x => x.Slot == chosen.ToSlot).Select(x => x.EndMs).DefaultIfEmpty(double.NaN).Min();
+        var lastOld = answers.Where(x => x.Slot == chosen.FromSlot).Select(x => x.EndMs).DefaultIfEmpty(double.NaN).Max();
+        marks.Add((firstNew, $"first {chosen.ToSlot} answer"));
+        marks.Add((lastOld, $"last {chosen.FromSlot} answer"));
+        marks = marks.Where(m => !double.IsNaN(m.Item1)).OrderBy(m => m.Item1).ToList();
         var bucket = (to - from) > 30_000 ? 0.5 : 0.25;
         return Timeline.Build(samples, from, to, bucket, o.RatePerSecond, chosen.FromSlot, chosen.ToSlot, marks);
     }
@@ -286,13 +298,13 @@ public sealed class BenchRun(BenchOptions o)
         Log($"wrote report.json, report.md{(report.Picture is null ? "" : ", swap.svg")} to {o.OutputDirectory}");
     }
 
-    private static async Task<(double MiB, string Source)> ReadRssAsync(ComposeStack stack, string slot)
+    private static async Task<SlotMemoryReading> ReadRssAsync(ComposeStack stack, string slot)
     {
         var id = (await stack.ComposeAsync("ps", "--quiet", $"api-{slot}")).EnsureSuccess($"compose ps api-{slot}")
             .StdOut.Trim();
         if (id.Length == 0)
         {
-            return (double.NaN, "not running");
+            return new SlotMemoryReading(double.NaN, "not running", double.NaN);
         }
 
         // compose ps -q prints the short id; the cgroup directory is named by the full one.

@@ -1,9 +1,9 @@
 // The bench-only nginx for the throughput ceiling: the same nginx image as the stack, answering `return 200`
 // itself, so that "API through nginx" can be put beside "nginx alone" in the same run. It is a container of its
-// own (named after the bench's compose project, removed at the end) with a small generated config: the shipped
-// nginx/ files are not touched. Its config copies what costs time per request in the shipped nginx (workers,
-// keep-alive, a JSON access log to stdout, TLS when the API is measured over TLS), so the ratio is the price of
-// proxying to the API, not of a leaner nginx.
+// own (named after the bench's compose project, removed at the end) with a generated nginx.conf that includes the
+// shipped nginx/http/ and nginx/snippets/ files (mounted read-only, not changed): the same access log, TLS,
+// keep-alive and headers as the public server. Only the upstream and the proxying are missing, which is what the
+// ratio measures.
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -26,15 +26,12 @@ public sealed class CeilingNginx : IAsyncDisposable
 
     public Uri BaseUri { get; }
 
-    public static async Task<CeilingNginx> StartAsync(string projectName, string image, bool tls, CancellationToken ct)
+    public static async Task<CeilingNginx> StartAsync(string projectName, string image, CancellationToken ct)
     {
         var name = $"{projectName}-ceiling-nginx";
         var directory = Directory.CreateTempSubdirectory($"{name}-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(directory, "nginx.conf"), Config(tls), ct);
-        if (tls)
-        {
-            WriteSelfSignedCertificate(directory);
-        }
+        await File.WriteAllTextAsync(Path.Combine(directory, "nginx.conf"), Config(), ct);
+        WriteSelfSignedCertificate(directory);
 
         // The container's nginx workers must read the files; the temp directory is private to its owner by default.
         // (Windows: Docker Desktop shares the files without Unix modes.)
@@ -43,16 +40,20 @@ public sealed class CeilingNginx : IAsyncDisposable
             MakeReadable(directory);
         }
 
-        var port = tls ? 8443 : 8080;
+        const int port = 8443;
         var nginx = new CeilingNginx(name, directory, null!);
         string[] run =
         [
             "run", "--detach", "--name", name, "--label", $"zdd.bench.project={projectName}",
             "--publish", $"127.0.0.1::{port}",
-            "--volume", $"{directory}:/etc/nginx/bench:ro",
+            // At the stack's path, so that relative includes (zdd/..., and mime.types inside them) resolve the same.
+            "--volume", $"{Path.Combine(directory, "nginx.conf")}:/etc/nginx/nginx.conf:ro",
+            "--volume", $"{RepoPaths.NginxDirectory}:/etc/nginx/zdd:ro",
+            // snippets/tls.conf reads the certificate from here, as in the stack (where tls-init writes it).
+            "--volume", $"{directory}:/etc/nginx/certs:ro",
             "--pull", "never",
             image,
-            "nginx", "-c", "/etc/nginx/bench/nginx.conf", "-g", "daemon off;",
+            "nginx", "-g", "daemon off;",
         ];
         try
         {
@@ -62,12 +63,14 @@ public sealed class CeilingNginx : IAsyncDisposable
                 timeout: TimeSpan.FromSeconds(30), ct: ct)).EnsureSuccess($"docker port {name}");
             var text = mapped.StdOut.Trim().Split('\n')[0].Trim();
             var hostPort = int.Parse(text[(text.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-            return new CeilingNginx(name, directory, new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{hostPort}/"));
+            return new CeilingNginx(name, directory, new Uri($"https://127.0.0.1:{hostPort}/"));
         }
-        catch
+        catch (InvalidOperationException e)
         {
+            // The container's own words (a config error, usually) are the useful part of the failure.
+            var logs = await ProcessRunner.RunAsync("docker", ["logs", "--tail", "30", name], timeout: TimeSpan.FromSeconds(30));
             await nginx.DisposeAsync();
-            throw;
+            throw new InvalidOperationException($"{e.Message}\n--- docker logs {name} ---\n{logs.StdOut}{logs.StdErr}", e);
         }
     }
 
@@ -89,29 +92,29 @@ public sealed class CeilingNginx : IAsyncDisposable
         }
     }
 
-    public static string Config(bool tls) => $$"""
+    /// <summary>
+    /// Mirrors nginx/nginx.conf and nginx/servers/api.conf, minus the proxying: the values of the main context are
+    /// repeated (it cannot be included), everything of the http and server contexts is the shipped files themselves.
+    /// </summary>
+    public static string Config() => """
         # Bench-only nginx (bench/CeilingNginx.cs): answers every request itself, for the throughput ceiling.
         worker_processes auto;
         pid /tmp/nginx-bench.pid;
         error_log stderr warn;
         events {
-          worker_connections 4096;
+          worker_connections 2048;
         }
         http {
-          server_tokens off;
-          # One JSON line per request to stdout, as the shipped nginx logs: logging is part of nginx's cost.
-          log_format bench_json escape=json '{"time_iso8601":"$time_iso8601","msec":"$msec","status":"$status",'
-            '"request":"$request","request_time":"$request_time","upstream_addr":"$upstream_addr",'
-            '"upstream_status":"$upstream_status","upstream_response_time":"$upstream_response_time",'
-            '"server_protocol":"$server_protocol","body_bytes_sent":"$body_bytes_sent"}';
-          access_log /dev/stdout bench_json;
-          keepalive_timeout 65s;
+          include zdd/http/basics.conf;
+          include zdd/http/logging.conf;
           server {
-            {{(tls ? "listen 8443 ssl;\n    ssl_certificate /etc/nginx/bench/tls.crt;\n    ssl_certificate_key /etc/nginx/bench/tls.key;" : "listen 8080;")}}
+            listen 8443 ssl;
+            http2 on;
+            include zdd/snippets/tls.conf;
+            include zdd/snippets/security-headers.conf;
             location / {
               default_type application/json;
-              add_header X-Slot none always;
-              return 200 '{"slot":"none"}';
+              return 200 '{"slot":"none","profile":"bench","version":"0","host":"nginx"}';
             }
           }
         }

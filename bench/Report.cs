@@ -77,7 +77,9 @@ public sealed record SlotCostReport(
     MedianMax StartToReadyMs,
     IReadOnlyDictionary<string, double> RssIdleMiB,
     IReadOnlyDictionary<string, double> RssUnderLoadMiB,
-    string RssSource);
+    string RssSource,
+    IReadOnlyDictionary<string, double> DockerStatsIdleMiB,
+    IReadOnlyDictionary<string, double> DockerStatsUnderLoadMiB);
 
 public sealed record BenchReport(
     string Mode,
@@ -111,7 +113,7 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Machine: {m.ProcessorCount} CPUs, {m.MemoryMiB} MiB, {m.Os}, kernel {m.Kernel}; Docker {m.DockerVersion}, " +
-            $"compose {m.ComposeVersion}; {m.WrkVersion}; .NET {m.DotnetVersion}.");
+            $"compose {m.ComposeVersion}; {m.WrkVersion}; bench runtime {m.DotnetVersion}.");
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Images: {string.Join(", ", m.Images.Select(kv => $"{kv.Key}=`{kv.Value}`"))}.");
         md.AppendLine(CultureInfo.InvariantCulture,
@@ -182,7 +184,10 @@ public static class ReportWriter
                 $"Container start to ready: median {N(sc.StartToReadyMs.Median)} ms, max {N(sc.StartToReadyMs.Max)} ms.");
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"RSS ({sc.RssSource}): idle {string.Join(", ", sc.RssIdleMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}; " +
-                $"under load {string.Join(", ", sc.RssUnderLoadMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}.");
+                $"under load {string.Join(", ", sc.RssUnderLoadMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}. " +
+                $"`docker stats` memory (includes some page cache): idle " +
+                $"{string.Join(", ", sc.DockerStatsIdleMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}, under load " +
+                $"{string.Join(", ", sc.DockerStatsUnderLoadMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}.");
             md.AppendLine();
         }
 

@@ -6,9 +6,17 @@ using Docker.Testing;
 
 namespace Bench;
 
+public sealed record SlotMemoryReading(double RssMiB, string RssSource, double DockerStatsMiB);
+
 public static class SlotMemory
 {
-    public static async Task<(double MiB, string Source)> ReadAsync(string containerId)
+    public static async Task<SlotMemoryReading> ReadAsync(string containerId)
+    {
+        var (rss, source) = await ReadRssAsync(containerId);
+        return new SlotMemoryReading(rss, source, await DockerStatsAsync(containerId));
+    }
+
+    private static async Task<(double MiB, string Source)> ReadRssAsync(string containerId)
     {
         foreach (var (path, key) in CgroupCandidates(containerId))
         {
@@ -24,12 +32,16 @@ public static class SlotMemory
             }
         }
 
+        return (await DockerStatsAsync(containerId), "docker stats MemUsage");
+    }
+
+    private static async Task<double> DockerStatsAsync(string containerId)
+    {
         var stats = await ProcessRunner.RunAsync("docker",
             ["stats", "--no-stream", "--format", "{{.MemUsage}}", containerId], timeout: TimeSpan.FromSeconds(30));
         stats.EnsureSuccess($"docker stats {containerId}");
         // "45.21MiB / 23.54GiB"
-        var used = stats.StdOut.Split('/')[0].Trim();
-        return (Stats.Round(ParseSize(used)), "docker stats MemUsage");
+        return Stats.Round(ParseSize(stats.StdOut.Split('/')[0].Trim()));
     }
 
     private static IEnumerable<(string Path, string Key)> CgroupCandidates(string id)

@@ -95,16 +95,27 @@ public static class SwapChart
 
         Text(svg, Left + PlotWidth / 2 - 40, AxisY + 34, "time (s)", 12, "normal", "#374151");
 
-        // The swap's steps: dashed lines through every panel, labels staggered so that close marks stay legible.
-        for (var i = 0; i < t.Marks.Count; i++)
+        // The swap's steps: dashed lines through every panel. Labels go to the first row where they overlap no other
+        // label (text width estimated from its length), so that marks close together stay legible.
+        var rows = new List<List<(double From, double To)>>();
+        foreach (var m in t.Marks.OrderBy(m => m.AtSeconds))
         {
-            var m = t.Marks[i];
             var x = X(m.AtSeconds);
             svg.Append(CultureInfo.InvariantCulture,
                 $"""<line x1="{F(x)}" y1="{F(RpsTop)}" x2="{F(x)}" y2="{F(AxisY)}" stroke="#111827" stroke-width="1.2" stroke-dasharray="5,4"/>""");
             svg.Append('\n');
-            var labelY = RpsTop + 14 + (i % 3) * 15;
-            var anchorEnd = x > Left + PlotWidth * 0.8;
+            var width = m.Label.Length * 6.4 + 8;
+            var anchorEnd = x + width > Left + PlotWidth;
+            var extent = anchorEnd ? (From: x - width, To: x) : (From: x, To: x + width);
+            var row = rows.FindIndex(r => r.All(e => e.To <= extent.From || e.From >= extent.To));
+            if (row < 0)
+            {
+                rows.Add([]);
+                row = rows.Count - 1;
+            }
+
+            rows[row].Add(extent);
+            var labelY = RpsTop + 14 + row * 15;
             svg.Append(CultureInfo.InvariantCulture,
                 $"""<text x="{F(anchorEnd ? x - 4 : x + 4)}" y="{F(labelY)}" font-size="11" fill="#111827" text-anchor="{(anchorEnd ? "end" : "start")}" paint-order="stroke" stroke="#ffffff" stroke-width="3">{Escape(m.Label)}</text>""");
             svg.Append('\n');

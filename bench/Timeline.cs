@@ -35,6 +35,8 @@ public static class Timeline
     {
         var bucketMs = bucketSeconds * 1000.0;
         var bucketCount = Math.Max(1, (int)Math.Ceiling((toMs - fromMs) / bucketMs));
+        // Whole buckets only: a last, partial bucket would show as a dip in requests/s that never happened.
+        toMs = fromMs + bucketCount * bucketMs;
         var inWindow = samples.Where(s => s.DueMs >= fromMs && s.DueMs < toMs).ToList();
         var groups = inWindow.GroupBy(s => (int)((s.DueMs - fromMs) / bucketMs)).ToDictionary(g => g.Key, g => g.ToList());
         var buckets = new List<TimelineBucket>(bucketCount);
