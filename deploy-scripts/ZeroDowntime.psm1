@@ -809,7 +809,9 @@ function Start-Slot {
         [switch] $Recreate
     )
 
-    $arguments = @('up', '--detach', '--no-deps')
+    # --no-build: the slot's tag was set by Publish-SlotImage (or kept, for a rollback); compose must never build
+    # the working tree in its place.
+    $arguments = @('up', '--detach', '--no-deps', '--no-build')
     if ($Recreate) { $arguments += '--force-recreate' }
     $action = if ($Recreate) { 'Recreate and start' } else { 'Start' }
     if ($PSCmdlet.ShouldProcess("api-$Slot", "$action (docker compose $($arguments -join ' ') api-$Slot)")) {
@@ -1074,7 +1076,9 @@ function Invoke-DeployStep {
     Write-Progress -Activity "$($Report.Mode) $($Report.FromSlot) -> $($Report.ToSlot)" -Status "[$Number/$script:StepCount] $Name" `
         -PercentComplete ([int](100 * ($Number - 1) / $script:StepCount))
     Write-Verbose "Step $Number/${script:StepCount}: $Name"
-    $step = [pscustomobject]@{ Number = $Number; Name = $Name; Result = 'running'; Seconds = 0.0; Error = $null }
+    $step = [pscustomobject]@{
+        Number = $Number; Name = $Name; Result = 'running'; StartedAt = [DateTimeOffset]::UtcNow; Seconds = 0.0; Error = $null
+    }
     $Report.Steps.Add($step)
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     try {
@@ -1376,6 +1380,11 @@ function Get-DeployStatus {
 }
 
 #endregion
+
+# The report and status print as a short summary; every property is still there (Format-List *, ConvertTo-Json).
+Update-TypeData -TypeName 'ZeroDowntime.DeployReport' -DefaultDisplayPropertySet @(
+    'Mode', 'Result', 'ExitCode', 'FromSlot', 'FromVersion', 'ToSlot', 'ToVersion', 'FailedStep', 'Error', 'RecordPath'
+) -Force
 
 Export-ModuleMember -Function @(
     'Invoke-Docker', 'Invoke-Compose',
