@@ -46,22 +46,26 @@ if exists "$NGINX_STANDIN"; then log "$NGINX_STANDIN exists"; else
 fi
 log "  $(docker run --rm "$NGINX_STANDIN" nginx -v 2>&1)"
 
-if exists "$POSTGRES_STANDIN"; then log "$POSTGRES_STANDIN exists"; else
+# Labelled with a hash of its entrypoint, so that a changed entrypoint rebuilds the image.
+pg_inputs=$(sha256sum < "$here/standin/postgres-entrypoint.sh" | cut -c1-16)
+pg_label=$(docker image inspect --format '{{ index .Config.Labels "zdd.entrypoint" }}' "$POSTGRES_STANDIN" 2>/dev/null || true)
+if ! $rebuild && [ "$pg_label" = "$pg_inputs" ]; then log "$POSTGRES_STANDIN exists"; else
   log "building $POSTGRES_STANDIN (trixie postgresql-17)"
   timed rootfs trixie postgresql-17 "$work/postgres.tar"
   docker import "$work/postgres.tar" zdd-standin/postgres-rootfs:17 >/dev/null
   rm -f "$work/postgres.tar"
   mkdir -p "$work/pg"
   cp "$here/standin/postgres-entrypoint.sh" "$work/pg/docker-entrypoint.sh"
-  cat > "$work/pg/Dockerfile" <<'DOCKERFILE'
+  cat > "$work/pg/Dockerfile" <<DOCKERFILE
 FROM zdd-standin/postgres-rootfs:17
 COPY --chmod=755 docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
-ENV PATH=/usr/lib/postgresql/17/bin:$PATH PGDATA=/var/lib/postgresql/data
+ENV PATH=/usr/lib/postgresql/17/bin:\$PATH PGDATA=/var/lib/postgresql/data
 VOLUME /var/lib/postgresql/data
 ENTRYPOINT ["docker-entrypoint.sh"]
 STOPSIGNAL SIGINT
 EXPOSE 5432
 CMD ["postgres"]
+LABEL zdd.entrypoint=$pg_inputs
 DOCKERFILE
   docker build -q -t "$POSTGRES_STANDIN" "$work/pg" >/dev/null
   docker rmi zdd-standin/postgres-rootfs:17 >/dev/null

@@ -38,6 +38,11 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   echo "postgres stand-in: database initialised"
 fi
 
+# As the official image does: arguments that start with '-' are options for postgres (Testcontainers passes
+# `-c fsync=off`).
+if [ "${1#-}" != "${1:-}" ]; then
+  set -- postgres "$@"
+fi
 if [ "${1:-postgres}" = postgres ]; then
   [ $# -gt 0 ] && shift
   exec postgres -D "$PGDATA" -c listen_addresses='*' "$@"
