@@ -124,7 +124,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
         var fromSwap = run with
         {
             Load = run.Load.StartingFrom(swap!.EndedAt),
-            Log = NginxAccessLog.Parse(await proof.Stack.NginxAccessLogAsync(swap.EndedAt)),
+            Log = await UnderLoad.ReadAccessLogAsync(proof, swap.EndedAt, run.Load.StartingFrom(swap.EndedAt).Samples.Count),
         };
         Figures.Publish($"before the swap's success (not asserted): {run.Load.Failures.Count()} failed requests");
         Publish(nameof(Swap_OldSlotKilledBeforeSwap_SwapCompletesAndServesFromThen), fromSwap, swap, null);

@@ -35,11 +35,28 @@ public static class UnderLoad
             report = await load.StopAsync();
         }
 
-        // Bounded wait for docker's log pipe to catch up with nginx's last lines.
-        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
-        var log = NginxAccessLog.Parse(await proof.Stack.NginxAccessLogAsync(logSince));
+        var log = await ReadAccessLogAsync(proof, logSince, report.Samples.Count);
         var notes = await NotesInDatabase.CheckAsync(proof.Stack, report, options.RunId);
         return new RunResult(report, log, notes, options.RunId);
+    }
+
+    /// <summary>
+    /// The access log since <paramref name="since"/>, read again (bounded: 5 s) until it holds at least as many lines
+    /// as requests were sent, since docker's log pipe may lag behind nginx's last lines by a moment.
+    /// </summary>
+    public static async Task<NginxAccessLog> ReadAccessLogAsync(ProofStack proof, DateTimeOffset since, int expected)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var log = NginxAccessLog.Parse(await proof.Stack.NginxAccessLogAsync(since));
+            if (log.Entries.Count >= expected || DateTimeOffset.UtcNow > deadline)
+            {
+                return log;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>The claim itself: nothing failed, seen from the clients, from nginx and from the database.</summary>
