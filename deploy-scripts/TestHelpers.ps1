@@ -70,7 +70,14 @@ function Register-DeployStepMock {
         }
     }
     Mock -ModuleName ZeroDowntime New-ApiImage { & $script:Record 'New-ApiImage' }
-    Mock -ModuleName ZeroDowntime Publish-SlotImage { & $script:Record 'Publish-SlotImage' $Slot }
+    Mock -ModuleName ZeroDowntime Publish-SlotImage { & $script:Record 'Publish-SlotImage' $Slot; 'sha256:previous' }
+    Mock -ModuleName ZeroDowntime Restore-SlotImage {
+        & $script:Record 'Restore-SlotImage' $Slot
+        $script:RestoredImage = $ImageId
+    }
+    # Rollback: whether the kept container still runs the image its tag names.
+    $script:ImageCurrent = $true
+    Mock -ModuleName ZeroDowntime Test-SlotImageCurrent { $script:ImageCurrent }
     Mock -ModuleName ZeroDowntime Invoke-SlotMigration { & $script:Record 'Invoke-SlotMigration' $Slot }
     Mock -ModuleName ZeroDowntime Start-Slot {
         & $script:Record 'Start-Slot' $Slot

@@ -776,9 +776,66 @@ function Publish-SlotImage {
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot
     )
 
-    if ($PSCmdlet.ShouldProcess("${Repository}:$Slot", "Tag image ${Repository}:$Version")) {
-        $null = Invoke-Docker -ArgumentList 'tag', "${Repository}:$Version", "${Repository}:$Slot"
+    if (-not $PSCmdlet.ShouldProcess("${Repository}:$Slot", "Tag image ${Repository}:$Version")) { return $null }
+    # The image the tag pointed at before, so that an undo can point it back: the idle slot is the rollback target.
+    $previous = Invoke-Docker -ArgumentList 'image', 'inspect', '--format', '{{.Id}}', "${Repository}:$Slot" -AllowFailure
+    $null = Invoke-Docker -ArgumentList 'tag', "${Repository}:$Version", "${Repository}:$Slot"
+    if ($previous.ExitCode -eq 0) { $previous.StdOut.Trim() } else { $null }
+}
+
+function Restore-SlotImage {
+    <#
+    .SYNOPSIS
+        Points the slot's tag back at the image it had before a failed swap (an image id from Publish-SlotImage).
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param(
+        [Parameter(Mandatory)] [string] $Repository,
+        [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
+        [Parameter(Mandatory)] [string] $ImageId
+    )
+
+    if ($PSCmdlet.ShouldProcess("${Repository}:$Slot", "Tag image $ImageId again")) {
+        $null = Invoke-Docker -ArgumentList 'tag', $ImageId, "${Repository}:$Slot"
     }
+}
+
+function Test-SlotImageCurrent {
+    <#
+    .SYNOPSIS
+        True when the slot's container runs the image its tag names now (false: recreate it to follow the tag).
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Context,
+        [Parameter(Mandatory)] [string] $Repository,
+        [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot
+    )
+
+    $id = (Invoke-Compose -Context $Context -ArgumentList 'ps', '--all', '--quiet', "api-$Slot").StdOut.Trim()
+    if (-not $id) { return $false }
+    $containerImage = (Invoke-Docker -ArgumentList 'inspect', '--format', '{{.Image}}', $id).StdOut.Trim()
+    $tagImage = (Invoke-Docker -ArgumentList 'image', 'inspect', '--format', '{{.Id}}', "${Repository}:$Slot").StdOut.Trim()
+    $containerImage -eq $tagImage
+}
+
+function Get-RollbackVersion {
+    <#
+    .SYNOPSIS
+        The version the previous slot ran when traffic last left it (from the deploy records), or $null if unknown.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)] [string] $StateDirectory,
+        [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $ActiveSlot
+    )
+
+    $last = Get-DeployRecord -StateDirectory $StateDirectory -Last 50 |
+        Where-Object { $_.Result -eq 'Succeeded' -and $_.ToSlot -eq $ActiveSlot } |
+        Select-Object -First 1
+    if ($last -and $last.FromVersion) { [string]$last.FromVersion } else { $null }
 }
 
 function Invoke-SlotMigration {
@@ -1122,6 +1179,9 @@ function Undo-SlotSwitch {
     if ($State.TargetStarted) {
         Stop-Slot -Context $Context -Slot $Plan.TargetSlot
     }
+    if ($State.PreviousSlotImage) {
+        Restore-SlotImage -Repository $Plan.ImageRepository -Slot $Plan.TargetSlot -ImageId $State.PreviousSlotImage
+    }
 }
 
 function Invoke-SlotDeployment {
@@ -1165,7 +1225,9 @@ function Invoke-SlotDeployment {
         WhatIf      = [bool]$WhatIfPreference
         RecordPath  = $null
     }
-    $state = [pscustomobject]@{ Locked = $false; TargetStarted = $false; IncludeChanged = $false; Switched = $false }
+    $state = [pscustomobject]@{
+        Locked = $false; TargetStarted = $false; IncludeChanged = $false; Switched = $false; PreviousSlotImage = $null
+    }
     $plan = $null
     $stepNumber = 0
     $finished = $false
@@ -1211,18 +1273,28 @@ function Invoke-SlotDeployment {
                             $report.ToVersion = $Version
                             New-ApiImage -Context $Context -Repository $plan.ImageRepository -Version $Version
                         }
-                        Publish-SlotImage -Repository $plan.ImageRepository -Version $Version -Slot $target
+                        $state.PreviousSlotImage = Publish-SlotImage -Repository $plan.ImageRepository `
+                            -Version $Version -Slot $target
                         Invoke-SlotMigration -Context $Context -Slot $target
+                        $recreate = $true
+                    }
+                    else {
+                        # The kept container starts as it is, unless its tag moved since (the undo of a failed swap
+                        # puts the tag back): then it is recreated from the tag.
+                        $recreate = -not (Test-SlotImageCurrent -Context $Context -Repository $plan.ImageRepository `
+                                -Slot $target)
                     }
                     # From here on the target slot may be running: undo must stop it.
                     $state.TargetStarted = $true
-                    Start-Slot -Context $Context -Slot $target -Recreate:($Mode -eq 'Swap')
+                    Start-Slot -Context $Context -Slot $target -Recreate:$recreate
                 }
 
                 $stepNumber = 4
                 $null = Invoke-DeployStep -Report $report -Number 4 -Name "Gate $target (ready + smoke test)" -Action {
                     Wait-SlotReady -Context $Context -Slot $target -TimeoutSeconds $Context.ReadyTimeoutSeconds
-                    $expected = if ($Mode -eq 'Swap') { $report.ToVersion } else { $null }
+                    # A rollback goes back to what ran before: the records know which version that was.
+                    $expected = if ($Mode -eq 'Swap') { $report.ToVersion }
+                    else { Get-RollbackVersion -StateDirectory $Context.StateDirectory -ActiveSlot $old }
                     $report.ToVersion = Test-SlotProfile -Context $Context -Slot $target -ExpectedVersion $expected
                 }
 
@@ -1394,7 +1466,8 @@ Export-ModuleMember -Function @(
     'Get-DeployRecord',
     'Get-ComposeConfig', 'Get-ApiImageRepository', 'Get-SlotContainer', 'Get-ActiveSlot', 'Test-NginxConfig',
     'Invoke-SlotProbe', 'Get-SlotLogTail', 'Get-NginxShuttingDownWorkerCount', 'Get-PublicEndpoint', 'Get-PublicSlot',
-    'Invoke-DeployPreflight', 'New-ApiImage', 'Publish-SlotImage', 'Invoke-SlotMigration', 'Start-Slot',
+    'Invoke-DeployPreflight', 'New-ApiImage', 'Publish-SlotImage', 'Restore-SlotImage', 'Test-SlotImageCurrent',
+    'Get-RollbackVersion', 'Invoke-SlotMigration', 'Start-Slot',
     'Wait-SlotReady', 'Test-SlotProfile', 'Write-ActiveSlotInclude', 'Invoke-NginxReload', 'Set-ActiveSlot',
     'Wait-PublicSlot', 'Wait-SlotDrain', 'Stop-Slot', 'Invoke-SlotDeployment', 'Get-DeployStatus'
 )

@@ -33,13 +33,42 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
         $report.ToVersion | Should -Be '1.0.0'
     }
 
-    It 'expects no particular version at the smoke test: the slot keeps the image it had' {
+    It 'expects no particular version at the smoke test when no record says what ran before' {
         $context = Get-TestContext
         Register-DeployStepMock -ActiveSlot 'green'
 
         $null = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
 
         $script:ExpectedVersionSeen | Should -BeNullOrEmpty
+    }
+
+    It 'expects the version that ran before the last successful deploy to the active slot' {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'green'
+        $records = @(
+            @{ Minute = 1; From = 'green'; To = 'blue'; FromVersion = '0.9.0'; Result = 'Succeeded' }
+            @{ Minute = 2; From = 'blue'; To = 'green'; FromVersion = '1.0.0'; Result = 'Succeeded' }
+            @{ Minute = 3; From = 'green'; To = 'blue'; FromVersion = '2.0.0'; Result = 'RolledBack' }
+        )
+        foreach ($r in $records) {
+            $null = Write-DeployRecord -StateDirectory $context.StateDirectory -Report ([pscustomobject]@{
+                    Mode = 'Swap'; FromSlot = $r.From; ToSlot = $r.To; FromVersion = $r.FromVersion; Result = $r.Result
+                    StartedAt = [DateTimeOffset]::new(2026, 1, 1, 0, $r.Minute, 0, [TimeSpan]::Zero) })
+        }
+
+        $null = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
+
+        $script:ExpectedVersionSeen | Should -Be '1.0.0'
+    }
+
+    It 'recreates the previous slot when its tag no longer names the image its container runs' {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'green'
+        $script:ImageCurrent = $false
+
+        $null = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
+
+        $script:Calls | Should -Contain 'Recreate'
     }
 
     It 'records the rollback as such' {
@@ -63,6 +92,8 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
         $script:Calls | Should -Not -Contain 'Set-ActiveSlot:blue'
         $script:Calls | Should -Not -Contain 'Stop-Slot:green'
         $script:Calls[-1] | Should -Be 'Stop-Slot:blue'
+        # A rollback never retags, so there is no tag to put back.
+        $script:Calls | Should -Not -Contain 'Restore-SlotImage:blue'
     }
 
     It 'is refused by the lock of a running swap' {

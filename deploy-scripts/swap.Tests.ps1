@@ -103,8 +103,14 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
             # The old slot is never stopped or drained; the new one is stopped once it may have been started.
             $script:Calls | Should -Not -Contain 'Stop-Slot:blue'
             $script:Calls | Should -Not -Contain 'Wait-SlotDrain:blue'
-            if ($Stopped) { $script:Calls[-1] | Should -Be 'Stop-Slot:green' }
+            if ($Stopped) { $script:Calls | Should -Contain 'Stop-Slot:green' }
             else { $script:Calls | Should -Not -Contain 'Stop-Slot:green' }
+            # Once retagged, the idle slot's tag points back at its previous image: it is the rollback target.
+            if ($FailAt -ne 'Publish-SlotImage') {
+                $script:Calls[-1] | Should -Be 'Restore-SlotImage:green'
+                $script:RestoredImage | Should -Be 'sha256:previous'
+            }
+            else { $script:Calls | Should -Not -Contain 'Restore-SlotImage:green' }
             if ($Restored) {
                 # Traffic went back to blue, and green was drained before it was stopped.
                 $script:Calls | Should -Contain 'Write-ActiveSlotInclude:blue'
