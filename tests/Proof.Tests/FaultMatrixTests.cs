@@ -24,7 +24,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
         await proof.BuildVariantAsync("9.0.0-never-ready", ProofStack.Versions[0], ("FAIL_READINESS", "true"));
 
         // Act + Assert
-        await AssertFailedSwapFailsNothingAsync(proof, "9.0.0-never-ready", FailedAndUndone, ShortReadyTimeout, nameof(Swap_VersionNeverReady_ExitsNonZeroAndOldSlotKeepsServing));
+        await AssertFailedSwapFailsNothingAsync(proof, "9.0.0-never-ready", FailedAndUndone, ShortReadyTimeout);
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
         await proof.BuildVariantAsync("9.0.0-crash", ProofStack.Versions[0], ("CRASH_ON_START", "true"));
 
         // Act + Assert
-        await AssertFailedSwapFailsNothingAsync(proof, "9.0.0-crash", FailedAndUndone, ShortReadyTimeout, nameof(Swap_VersionCrashesOnStart_ExitsNonZeroAndOldSlotKeepsServing));
+        await AssertFailedSwapFailsNothingAsync(proof, "9.0.0-crash", FailedAndUndone, ShortReadyTimeout);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
         await proof.TagAsAsync(ProofStack.Versions[0], "9.0.0-mislabelled");
 
         // Act + Assert
-        await AssertFailedSwapFailsNothingAsync(proof, "9.0.0-mislabelled", FailedAndUndone, ShortReadyTimeout, nameof(Swap_VersionReportsWrongVersion_SmokeTestFailsAndOldSlotKeepsServing));
+        await AssertFailedSwapFailsNothingAsync(proof, "9.0.0-mislabelled", FailedAndUndone, ShortReadyTimeout);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
         try
         {
             // Act + Assert
-            await AssertFailedSwapFailsNothingAsync(proof, await proof.NextVersionAsync(), Refused, [], nameof(Swap_NginxConfigBroken_RefusedBeforeSwitching));
+            await AssertFailedSwapFailsNothingAsync(proof, await proof.NextVersionAsync(), Refused, []);
         }
         finally
         {
@@ -140,8 +140,9 @@ public sealed class FaultMatrixTests(ProofStack fixture)
     /// <summary>Runs a swap that must fail under load: it exits with <paramref name="exitCode"/>, nginx still routes to
     /// the old slot, and every request of the run succeeded on the old slot.</summary>
     private static async Task AssertFailedSwapFailsNothingAsync(
-        ProofStack proof, string version, int exitCode, string[] arguments, string testName)
+        ProofStack proof, string version, int exitCode, string[] arguments)
     {
+        var testName = TestContext.Current.TestMethod!.MethodName;
         var old = await proof.ActiveSlotAsync();
         SwapOutcome? swap = null;
         var run = await UnderLoad.RunAsync(proof, async () =>
@@ -164,8 +165,14 @@ public sealed class FaultMatrixTests(ProofStack fixture)
             run.RunId,
             Requests = run.Load.Samples.Count,
             PerKind = run.Load.PerKind,
-            Swaps = new[] { first, second }.OfType<SwapOutcome>()
-                .Select(s => new { s.Version, s.FromSlot, s.ToSlot, s.Result.ExitCode, Seconds = Math.Round(s.Duration.TotalSeconds, 1), s.Steps }),
+            Swaps = new[] { first, second }
+                .OfType<SwapOutcome>()
+                .Select(s => new
+                {
+                    s.Version, s.FromSlot, s.ToSlot, s.Result.ExitCode,
+                    Seconds = Math.Round(s.Duration.TotalSeconds, 1),
+                    s.Steps,
+                }),
             Nginx = new { run.Log.Entries.Count, ByStatus = run.Log.CountByStatus, AtLeast499 = run.Log.Failures.Count },
             Notes = run.Notes,
         });

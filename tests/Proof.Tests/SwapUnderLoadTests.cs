@@ -24,7 +24,8 @@ public sealed class SwapUnderLoadTests(ProofStack fixture)
         {
             for (var i = 0; i < Swaps; i++)
             {
-                var outcome = await SwapScript.RunAsync(proof, await proof.NextVersionAsync(), ct: TestContext.Current.CancellationToken);
+                var version = await proof.NextVersionAsync();
+                var outcome = await SwapScript.RunAsync(proof, version, ct: TestContext.Current.CancellationToken);
                 swaps.Add(outcome);
                 Figures.Publish(outcome.Describe());
                 if (!outcome.Succeeded)
@@ -124,7 +125,11 @@ public sealed record SwapWindow(
             during.Count,
             longAcross,
             Math.Round(during.Select(s => s.Latency.TotalMilliseconds).DefaultIfEmpty().Max()),
-            Math.Round(during.Where(s => s.Kind != ClientKind.Long).Select(s => s.Latency.TotalMilliseconds).DefaultIfEmpty().Max()),
+            Math.Round(during
+                .Where(s => s.Kind != ClientKind.Long)
+                .Select(s => s.Latency.TotalMilliseconds)
+                .DefaultIfEmpty()
+                .Max()),
             swap.Steps);
     }
 

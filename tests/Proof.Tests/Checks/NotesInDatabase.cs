@@ -14,13 +14,16 @@ public sealed record NotesCheck(
     IReadOnlyList<string> AcknowledgedWithWrongId,
     IReadOnlyList<string> StoredMoreThanOnce)
 {
-    public bool IsExact => AcknowledgedMissing.Count == 0 && AcknowledgedWithWrongId.Count == 0 && StoredMoreThanOnce.Count == 0;
+    public bool IsExact =>
+        AcknowledgedMissing.Count == 0 && AcknowledgedWithWrongId.Count == 0 && StoredMoreThanOnce.Count == 0;
 
     public string Describe() =>
-        $"notes: acknowledged {Acknowledged}, unacknowledged {Unacknowledged} (of which stored {UnacknowledgedStored}), " +
+        $"notes: acknowledged {Acknowledged}, " +
+        $"unacknowledged {Unacknowledged} (of which stored {UnacknowledgedStored}), " +
         $"acknowledged but missing {AcknowledgedMissing.Count}, wrong id {AcknowledgedWithWrongId.Count}, " +
         $"stored more than once {StoredMoreThanOnce.Count}" +
-        (IsExact ? "" : $": {string.Join(", ", AcknowledgedMissing.Concat(AcknowledgedWithWrongId).Concat(StoredMoreThanOnce).Take(10))}");
+        (IsExact ? "" : ": " + string.Join(", ",
+            AcknowledgedMissing.Concat(AcknowledgedWithWrongId).Concat(StoredMoreThanOnce).Take(10)));
 }
 
 public static class NotesInDatabase

@@ -22,6 +22,7 @@ public sealed class ProofStack : IAsyncLifetime
     private readonly List<string> _extraTags = [];
     private ComposeStack? _stack;
     private string? _stateDirectory;
+    private Exception? _startFailure;
 
     public ComposeStack Stack => _stack ?? throw new InvalidOperationException("Call ReadyAsync first.");
 
@@ -46,16 +47,15 @@ public sealed class ProofStack : IAsyncLifetime
         await _startGate.WaitAsync();
         try
         {
+            // A stack that failed to start once fails every later test at once, instead of each waiting minutes.
+            if (_startFailure is not null)
+            {
+                throw new InvalidOperationException($"The proof stack failed to start: {_startFailure.Message}", _startFailure);
+            }
+
             if (_stack is null)
             {
-                _stateDirectory = Directory.CreateTempSubdirectory("zdd-proof-state-").FullName;
-                _stack = await ComposeStack.StartAsync(new ComposeStackOptions { NamePrefix = "zdd-proof" });
-                foreach (var version in Versions)
-                {
-                    await ApiImage.BuildAsync(_stack.ApiImageRepository, version);
-                }
-
-                await EnsurePwshAsync();
+                await StartAsync();
             }
         }
         finally
@@ -65,6 +65,33 @@ public sealed class ProofStack : IAsyncLifetime
 
         await ResetAsync();
         return this;
+    }
+
+    private async Task StartAsync()
+    {
+        _stateDirectory = Directory.CreateTempSubdirectory("zdd-proof-state-").FullName;
+        ComposeStack? stack = null;
+        try
+        {
+            stack = await ComposeStack.StartAsync(new ComposeStackOptions { NamePrefix = "zdd-proof" });
+            foreach (var version in Versions)
+            {
+                await ApiImage.BuildAsync(stack.ApiImageRepository, version);
+            }
+
+            await EnsurePwshAsync();
+            _stack = stack;
+        }
+        catch (Exception e) when (e is not DockerUnavailableException)
+        {
+            _startFailure = e;
+            if (stack is not null)
+            {
+                await stack.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>The slot that nginx's active-slot include routes to.</summary>

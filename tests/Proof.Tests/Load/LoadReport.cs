@@ -62,7 +62,14 @@ public sealed class LoadReport(
             list.GroupBy(s => s.Slot ?? "none")
                 .ToDictionary(g => g.Key, g => g.Count()),
             latencies.Count == 0 ? 0 : Math.Round(latencies[^1], 1),
-            latencies.Count == 0 ? 0 : Math.Round(latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)], 1));
+            latencies.Count == 0 ? 0 : Math.Round(Percentile(latencies, 0.99), 1));
+    }
+
+    /// <summary>Nearest-rank percentile of an ascending list.</summary>
+    private static double Percentile(List<double> ascending, double fraction)
+    {
+        var rank = (int)Math.Ceiling(ascending.Count * fraction);
+        return ascending[Math.Clamp(rank - 1, 0, ascending.Count - 1)];
     }
 
     /// <summary>One line per kind, for CI logs.</summary>

@@ -84,10 +84,14 @@ public sealed class LoadRun : IAsyncDisposable
 
     private void StartClients()
     {
-        StartKind(ClientKind.KeepAlive, _options.KeepAliveClients, 1, (c, i) => GetAsync(c, ClientKind.KeepAlive, i, "/profile"));
-        StartKind(ClientKind.Http2, _options.Http2Clients, _options.Http2StreamsPerClient, (c, i) => GetAsync(c, ClientKind.Http2, i, "/profile"));
-        StartKind(ClientKind.ConnectionClose, _options.ConnectionCloseClients, 1, (c, i) => GetAsync(c, ClientKind.ConnectionClose, i, "/profile"));
-        StartKind(ClientKind.Writer, _options.Writers, 1, (c, i) => PostNoteAsync(c, i, Interlocked.Increment(ref _writes)));
+        StartKind(ClientKind.KeepAlive, _options.KeepAliveClients, 1,
+            (c, i) => GetAsync(c, ClientKind.KeepAlive, i, "/profile"));
+        StartKind(ClientKind.Http2, _options.Http2Clients, _options.Http2StreamsPerClient,
+            (c, i) => GetAsync(c, ClientKind.Http2, i, "/profile"));
+        StartKind(ClientKind.ConnectionClose, _options.ConnectionCloseClients, 1,
+            (c, i) => GetAsync(c, ClientKind.ConnectionClose, i, "/profile"));
+        StartKind(ClientKind.Writer, _options.Writers, 1,
+            (c, i) => PostNoteAsync(c, i, Interlocked.Increment(ref _writes)));
         // Staggered so that long requests start all the time and some are always in flight at a switch.
         var longPath = $"/slow?ms={_options.LongRequestMilliseconds}";
         StartKind(ClientKind.Long, _options.LongClients, 1, (c, i) => GetAsync(c, ClientKind.Long, i, longPath),
@@ -187,7 +191,8 @@ public sealed class LoadRun : IAsyncDisposable
             long? id = null;
             if ((int)response.StatusCode == 201)
             {
-                using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(_abort.Token), cancellationToken: _abort.Token);
+                await using var stream = await response.Content.ReadAsStreamAsync(_abort.Token);
+                using var body = await JsonDocument.ParseAsync(stream, cancellationToken: _abort.Token);
                 id = body.RootElement.GetProperty("id").GetInt64();
             }
             else
@@ -195,11 +200,14 @@ public sealed class LoadRun : IAsyncDisposable
                 await response.Content.LoadIntoBufferAsync(_abort.Token);
             }
 
-            return new RequestSample(ClientKind.Writer, index, started, watch.Elapsed, (int)response.StatusCode, null, SlotOf(response), text, id);
+            return new RequestSample(ClientKind.Writer, index, started, watch.Elapsed, (int)response.StatusCode, null,
+                SlotOf(response), text, id);
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or JsonException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException
+            or JsonException)
         {
-            return new RequestSample(ClientKind.Writer, index, started, watch.Elapsed, null, DescribeError(ex), null, text);
+            return new RequestSample(ClientKind.Writer, index, started, watch.Elapsed, null, DescribeError(ex), null,
+                text);
         }
     }
 
