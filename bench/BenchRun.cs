@@ -65,6 +65,7 @@ public sealed class BenchRun(BenchOptions o)
             new Dictionary<string, double> { ["api-blue"] = slotCostIdle.DockerStatsMiB },
             new Dictionary<string, double> { ["api-blue"] = rssUnderLoad.DockerStatsMiB });
 
+        _notes.Add($"Load average at the end (1/5/15 min): {Machine.LoadAverage()}.");
         long totalErrors = ceiling.ApiThroughNginx.Errors + ceiling.NginxReturn200.Errors + steady.Count(s => s.Failed) +
             swapSamples.Count(s => s.Failed) + swaps.Count(s => s.ExitCode != 0) +
             nginxStatuses.Where(kv => !kv.Key.StartsWith('2')).Sum(kv => kv.Value);
@@ -295,6 +296,8 @@ public sealed class BenchRun(BenchOptions o)
             await File.WriteAllTextAsync(Path.Combine(o.OutputDirectory, "swap.svg"), SwapChart.Render(p, subtitle), ct);
         }
 
+        Console.WriteLine();
+        Console.WriteLine(ReportWriter.ToMarkdown(report));
         Log($"wrote report.json, report.md{(report.Picture is null ? "" : ", swap.svg")} to {o.OutputDirectory}");
     }
 

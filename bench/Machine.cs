@@ -22,8 +22,18 @@ public static class Machine
             compose.ExitCode == 0 ? compose.StdOut.Trim() : "unknown",
             wrkVersion,
             RuntimeInformation.FrameworkDescription,
+            LoadAverage(),
             images);
     }
+
+    /// <summary>
+    /// The 1, 5 and 15 minute load averages: on a shared machine, the figures mean little without knowing how busy
+    /// it was while they were taken.
+    /// </summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg")
+            ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))
+            : "unknown";
 
     private static long MemoryMiB()
     {

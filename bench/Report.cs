@@ -16,6 +16,7 @@ public sealed record MachineInfo(
     string ComposeVersion,
     string WrkVersion,
     string DotnetVersion,
+    string LoadAverageAtStart,
     IReadOnlyDictionary<string, string> Images);
 
 public sealed record CeilingReport(
@@ -113,7 +114,8 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Machine: {m.ProcessorCount} CPUs, {m.MemoryMiB} MiB, {m.Os}, kernel {m.Kernel}; Docker {m.DockerVersion}, " +
-            $"compose {m.ComposeVersion}; {m.WrkVersion}; bench runtime {m.DotnetVersion}.");
+            $"compose {m.ComposeVersion}; {m.WrkVersion}; bench runtime {m.DotnetVersion}. " +
+            $"Load average at start (1/5/15 min): {m.LoadAverageAtStart}.");
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Images: {string.Join(", ", m.Images.Select(kv => $"{kv.Key}=`{kv.Value}`"))}.");
         md.AppendLine(CultureInfo.InvariantCulture,

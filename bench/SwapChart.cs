@@ -20,7 +20,10 @@ public static class SwapChart
     private const double PlotWidth = Width - Left - Right;
 
     // Vertical layout: title, rps panel, errors strip, latency panel, x axis, legend.
-    private const double RpsTop = 74;
+    // Marks' labels sit in a band of their own above the plots, so that they never cover data.
+    private const int LabelRows = 5;
+    private const double LabelRowHeight = 14;
+    private const double RpsTop = 64 + LabelRows * LabelRowHeight + 6;
     private const double RpsHeight = 250;
     private const double ErrTop = RpsTop + RpsHeight + 18;
     private const double ErrHeight = 40;
@@ -35,9 +38,9 @@ public static class SwapChart
         var duration = b.Count * t.BucketSeconds;
         double X(double seconds) => Left + seconds / duration * PlotWidth;
 
-        var maxRps = NiceCeiling(b.Select(x => x.BlueRps + x.GreenRps + x.OtherRps).DefaultIfEmpty(0).Max() * 1.1);
+        var (maxRps, rpsTicks) = NiceAxis(b.Select(x => x.BlueRps + x.GreenRps + x.OtherRps).DefaultIfEmpty(0).Max() * 1.1);
         var latencies = b.Select(x => x.P99Ms).Where(v => !double.IsNaN(v)).ToList();
-        var maxLat = NiceCeiling(latencies.DefaultIfEmpty(1).Max() * 1.1);
+        var (maxLat, latTicks) = NiceAxis(latencies.DefaultIfEmpty(1).Max() * 1.1);
         var maxErr = Math.Max(1, b.Select(x => x.Errors).DefaultIfEmpty(0).Max());
 
         var svg = new StringBuilder();
@@ -49,7 +52,7 @@ public static class SwapChart
         Text(svg, Left, 48, subtitle, 12, "normal", "#374151");
 
         // Requests per second per slot, stacked: blue at the bottom, green on top, anything unattributed above.
-        Frame(svg, RpsTop, RpsHeight, "requests/s per slot", maxRps, F);
+        Frame(svg, RpsTop, RpsHeight, "requests/s per slot", maxRps, rpsTicks, F);
         double YRps(double v) => RpsTop + RpsHeight - v / maxRps * RpsHeight;
         var zero = new double[b.Count];
         var blueTop = b.Select(x => x.BlueRps).ToArray();
@@ -63,7 +66,7 @@ public static class SwapChart
         }
 
         // Errors per bucket: red bars. An empty strip is the point of the picture, so it says so in words.
-        Frame(svg, ErrTop, ErrHeight, "errors", maxErr, v => F(v));
+        Frame(svg, ErrTop, ErrHeight, "errors", maxErr, 1, v => F(v));
         foreach (var (x, i) in b.Select((x, i) => (x, i)).Where(p => p.x.Errors > 0))
         {
             var h = x.Errors / (double)maxErr * ErrHeight;
@@ -77,7 +80,7 @@ public static class SwapChart
             13, "bold", t.Errors == 0 ? "#15803d" : ErrorColor);
 
         // p99 latency per bucket, measured from when each request was due (open loop).
-        Frame(svg, LatTop, LatHeight, "p99 latency (ms)", maxLat, F);
+        Frame(svg, LatTop, LatHeight, "p99 latency (ms)", maxLat, latTicks, F);
         double YLat(double v) => LatTop + LatHeight - Math.Min(v, maxLat) / maxLat * LatHeight;
         var points = b.Select((x, i) => (x, i)).Where(p => !double.IsNaN(p.x.P99Ms))
             .Select(p => $"{F(X((p.i + 0.5) * t.BucketSeconds))},{F(YLat(p.x.P99Ms))}");
@@ -101,21 +104,24 @@ public static class SwapChart
         foreach (var m in t.Marks.OrderBy(m => m.AtSeconds))
         {
             var x = X(m.AtSeconds);
-            svg.Append(CultureInfo.InvariantCulture,
-                $"""<line x1="{F(x)}" y1="{F(RpsTop)}" x2="{F(x)}" y2="{F(AxisY)}" stroke="#111827" stroke-width="1.2" stroke-dasharray="5,4"/>""");
-            svg.Append('\n');
             var width = m.Label.Length * 6.4 + 8;
             var anchorEnd = x + width > Left + PlotWidth;
             var extent = anchorEnd ? (From: x - width, To: x) : (From: x, To: x + width);
             var row = rows.FindIndex(r => r.All(e => e.To <= extent.From || e.From >= extent.To));
-            if (row < 0)
+            if (row < 0 && rows.Count < LabelRows)
             {
                 rows.Add([]);
                 row = rows.Count - 1;
             }
 
+            // More marks than rows: the last row takes the rest (overlapping) rather than the plot.
+            row = row < 0 ? LabelRows - 1 : row;
             rows[row].Add(extent);
-            var labelY = RpsTop + 14 + row * 15;
+            var labelY = RpsTop - 8 - row * LabelRowHeight;
+            // The line starts at its label, so each label is attached to its own line.
+            svg.Append(CultureInfo.InvariantCulture,
+                $"""<line x1="{F(x)}" y1="{F(labelY - 10)}" x2="{F(x)}" y2="{F(AxisY)}" stroke="#111827" stroke-width="1.2" stroke-dasharray="5,4"/>""");
+            svg.Append('\n');
             svg.Append(CultureInfo.InvariantCulture,
                 $"""<text x="{F(anchorEnd ? x - 4 : x + 4)}" y="{F(labelY)}" font-size="11" fill="#111827" text-anchor="{(anchorEnd ? "end" : "start")}" paint-order="stroke" stroke="#ffffff" stroke-width="3">{Escape(m.Label)}</text>""");
             svg.Append('\n');
@@ -167,12 +173,12 @@ public static class SwapChart
         svg.Append('\n');
     }
 
-    private static void Frame(StringBuilder svg, double top, double height, string label, double max, Func<double, string> fmt)
+    private static void Frame(StringBuilder svg, double top, double height, string label, double max, int ticks,
+        Func<double, string> fmt)
     {
         svg.Append(CultureInfo.InvariantCulture,
             $"""<rect x="{F(Left)}" y="{F(top)}" width="{F(PlotWidth)}" height="{F(height)}" fill="#f9fafb" stroke="#d1d5db"/>""");
         svg.Append('\n');
-        var ticks = height >= 100 ? 4 : 1;
         for (var i = 0; i <= ticks; i++)
         {
             var v = max * i / ticks;
@@ -228,4 +234,17 @@ public static class SwapChart
     }
 
     private static double NiceStep(double v) => NiceCeiling(v);
+
+    /// <summary>An axis maximum of at most 6 ticks whose step is 1, 2 or 5 times a power of ten: 0, 50, ... 250.</summary>
+    private static (double Max, int Ticks) NiceAxis(double v)
+    {
+        if (v <= 0 || double.IsNaN(v))
+        {
+            return (1, 1);
+        }
+
+        var step = NiceCeiling(v / 5);
+        var ticks = (int)Math.Ceiling(v / step - 1e-9);
+        return (ticks * step, Math.Max(1, ticks));
+    }
 }
