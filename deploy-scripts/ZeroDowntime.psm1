@@ -1110,7 +1110,9 @@ function Show-DeployStep {
         [double] $Seconds
     )
 
-    $line = '[{0}/{1}] {2} ... {3} ({4} s)' -f $Number, $script:StepCount, $Name, $Outcome,
+    # Number 0 marks the undo of a failed swap, which is not one of the nine steps.
+    $label = if ($Number -eq 0) { 'undo' } else { "$Number/$script:StepCount" }
+    $line = '[{0}] {1} ... {2} ({3} s)' -f $label, $Name, $Outcome,
         $Seconds.ToString('0.0', [cultureinfo]::InvariantCulture)
     # Write-Host writes to the information stream: visible on a console, capturable with 6>, never mixed into the
     # report object on the output stream.
@@ -1168,19 +1170,40 @@ function Undo-SlotSwitch {
         [Parameter(Mandatory)] [pscustomobject] $State
     )
 
+    # Each part of the undo shows a line like the steps do, so the operator sees what was put back.
+    $show = {
+        param([string] $Name, [scriptblock] $Action)
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        try {
+            & $Action
+            Show-DeployStep -Number 0 -Name $Name -Outcome 'ok' -Seconds $watch.Elapsed.TotalSeconds
+        }
+        catch {
+            Show-DeployStep -Number 0 -Name $Name -Outcome 'failed' -Seconds $watch.Elapsed.TotalSeconds
+            throw
+        }
+    }
+    $old = $Plan.ActiveSlot
+    $new = $Plan.TargetSlot
     if ($State.IncludeChanged) {
-        Write-ActiveSlotInclude -Context $Context -Content $Plan.ActiveContent
-        Test-NginxConfig -Context $Context
-        Invoke-NginxReload -Context $Context
+        & $show "Switch nginx back to $old" {
+            Write-ActiveSlotInclude -Context $Context -Content $Plan.ActiveContent
+            Test-NginxConfig -Context $Context
+            Invoke-NginxReload -Context $Context
+        }
         $State.IncludeChanged = $false
         # Requests may have reached the new slot between the switch and now: let them finish before stopping it.
-        $null = Wait-SlotDrain -Context $Context -Slot $Plan.TargetSlot -TimeoutSeconds $Context.DrainTimeoutSeconds
+        & $show "Drain $new" {
+            $null = Wait-SlotDrain -Context $Context -Slot $new -TimeoutSeconds $Context.DrainTimeoutSeconds
+        }
     }
     if ($State.TargetStarted) {
-        Stop-Slot -Context $Context -Slot $Plan.TargetSlot
+        & $show "Stop $new" { Stop-Slot -Context $Context -Slot $new }
     }
     if ($State.PreviousSlotImage) {
-        Restore-SlotImage -Repository $Plan.ImageRepository -Slot $Plan.TargetSlot -ImageId $State.PreviousSlotImage
+        & $show "Tag ${new}'s previous image again" {
+            Restore-SlotImage -Repository $Plan.ImageRepository -Slot $new -ImageId $State.PreviousSlotImage
+        }
     }
 }
 

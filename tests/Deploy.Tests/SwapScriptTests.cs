@@ -35,13 +35,14 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
     }
 
     [Fact]
-    public async Task Swap_VersionNeverReady_ExitsNonZeroAndOldSlotKeepsServing()
+    public async Task Swap_VersionNeverReady_ExitsNonZeroOldSlotServesRollbackTargetKept()
     {
         // Arrange
         var before = await fixture.StatusAsync(output);
         var active = before.ActiveSlot;
         var idle = Other(active);
         var activeVersion = before.Slot(active).Version;
+        var idleImage = await fixture.SlotImageIdAsync(idle);
 
         // Act
         var result = await fixture.RunScriptAsync(
@@ -59,6 +60,13 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
         Assert.Equal(active, after.ActiveSlot);
         Assert.Null(after.LockPid);
         Assert.Equal("RolledBack", after.LastResult);
+
+        // The idle slot's tag points at its previous image again, so a rollback still has a good target.
+        Assert.Equal(idleImage, await fixture.SlotImageIdAsync(idle));
+        var rollback = await fixture.RunScriptAsync("rollback.ps1", [], output);
+        Assert.True(rollback.ExitCode == 0, $"rollback.ps1 after the failed swap exited {rollback.ExitCode}:\n{rollback.StdErr}");
+        Assert.Equal(idle, (await fixture.GetProfileAsync()).Slot);
+        Assert.Equal("exited", await fixture.ContainerStateAsync(active));
     }
 
     private static string Other(string slot) => slot == "blue" ? "green" : "blue";
@@ -191,6 +199,13 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             var slot = body.RootElement.GetProperty("slot").GetString()!;
             Assert.Equal(slot, response.Headers.GetValues("X-Slot").Single());
             return new Profile(slot, body.RootElement.GetProperty("version").GetString()!);
+        }
+
+        public async Task<string> SlotImageIdAsync(string slot)
+        {
+            var result = await ProcessRunner.RunAsync(
+                "docker", ["image", "inspect", "--format", "{{.Id}}", $"{Stack.ApiImageRepository}:{slot}"]);
+            return result.EnsureSuccess($"docker image inspect {Stack.ApiImageRepository}:{slot}").StdOut.Trim();
         }
 
         public async Task<string> ContainerStateAsync(string slot)
