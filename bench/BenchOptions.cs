@@ -14,10 +14,11 @@ public sealed record BenchOptions(
     TimeSpan RequestTimeout,
     double WindowSeconds,
     TimeSpan SwapTimeout,
-    TimeSpan IdleSettle)
+    TimeSpan IdleSettle,
+    bool Publish = false)
 {
     public const string Usage =
-        "usage: dotnet run --project bench -c Release -- --mode full|quick [--out DIR] [--swaps N] [--rate R]";
+        "usage: dotnet run --project bench -c Release -- --mode full|quick [--out DIR] [--swaps N] [--rate R] [--publish]";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -25,6 +26,7 @@ public sealed record BenchOptions(
         string? output = null;
         int? swaps = null;
         double? rate = null;
+        var publish = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value\n{Usage}");
@@ -34,6 +36,7 @@ public sealed record BenchOptions(
                 case "--out": output = Next(); break;
                 case "--swaps": swaps = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--rate": rate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--publish": publish = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'\n{Usage}");
             }
         }
@@ -63,7 +66,13 @@ public sealed record BenchOptions(
             throw new ArgumentException("--rate must be in (0, 2000] req/s");
         }
 
-        return o with { Swaps = swaps ?? o.Swaps, RatePerSecond = rate ?? o.RatePerSecond };
+        // The committed figures (bench/report/, shown by docs/bench.md and the README) come from a full run only.
+        if (publish && (o.Mode != "full" || swaps is not null || rate is not null))
+        {
+            throw new ArgumentException("--publish is for a full run with the default settings");
+        }
+
+        return o with { Swaps = swaps ?? o.Swaps, RatePerSecond = rate ?? o.RatePerSecond, Publish = publish };
     }
 
     /// <summary>bench/ in the repository, found from the working directory or the binary's location.</summary>

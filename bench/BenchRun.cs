@@ -299,6 +299,22 @@ public sealed class BenchRun(BenchOptions o)
         Console.WriteLine();
         Console.WriteLine(ReportWriter.ToMarkdown(report));
         Log($"wrote report.json, report.md{(report.Picture is null ? "" : ", swap.svg")} to {o.OutputDirectory}");
+        if (o.Publish)
+        {
+            // bench/report/ is committed: the figures and the picture the documentation shows.
+            var published = Path.Combine(BenchOptions.FindBenchDirectory(), "report");
+            Directory.CreateDirectory(published);
+            foreach (var file in new[] { "report.json", "report.md", "swap.svg" })
+            {
+                var source = Path.Combine(o.OutputDirectory, file);
+                if (File.Exists(source))
+                {
+                    File.Copy(source, Path.Combine(published, file), overwrite: true);
+                }
+            }
+
+            Log($"published to {published}");
+        }
     }
 
     private static async Task<SlotMemoryReading> ReadRssAsync(ComposeStack stack, string slot)
