@@ -207,12 +207,20 @@ public sealed class BenchRun(BenchOptions o)
             switches.Count * 2 * o.WindowSeconds);
         var whole = Phase($"whole swap phase ({swaps.Count} swaps)", during,
             during.Length == 0 ? 0 : (during[^1].DueMs - during[0].DueMs) / 1000);
+        // The swap phase's own pauses: requests due while no swap.ps1 step ran. On a shared machine the background
+        // load drifts between the steady phase and the swap phase; this baseline drifts with it.
+        var busy = swaps.Where(s => s.Steps.Count > 0 && s.Steps[0].StartedAt is not null && s.Steps[^1].EndedAt is not null)
+            .Select(s => (From: _clock.ToMs(s.Steps[0].StartedAt!.Value), To: _clock.ToMs(s.Steps[^1].EndedAt!.Value)))
+            .ToList();
+        var between = during.Where(s => busy.All(b => s.DueMs < b.From || s.DueMs > b.To)).ToArray();
+        var betweenPhase = Phase("between swaps (same phase, no swap running)", between, between.Length / o.RatePerSecond);
         _notes.Add("nginx access log statuses over the steady and swap phases: " +
             string.Join(", ", nginxStatuses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}")));
-        return new SwapLatencyReport(o.RatePerSecond, o.WindowSeconds, steadyPhase, aroundPhase, whole,
+        return new SwapLatencyReport(o.RatePerSecond, o.WindowSeconds, steadyPhase, aroundPhase, whole, betweenPhase,
             Stats.Ratio(aroundPhase.Latency.P50Ms, steadyPhase.Latency.P50Ms),
             Stats.Ratio(aroundPhase.Latency.P99Ms, steadyPhase.Latency.P99Ms),
-            Stats.Ratio(aroundPhase.Latency.MaxMs, steadyPhase.Latency.MaxMs));
+            Stats.Ratio(aroundPhase.Latency.MaxMs, steadyPhase.Latency.MaxMs),
+            Stats.Ratio(aroundPhase.Latency.P99Ms, betweenPhase.Latency.P99Ms));
     }
 
     private LoadPhase Phase(string name, Sample[] samples, double seconds) =>
