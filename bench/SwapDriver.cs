@@ -32,9 +32,14 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
         var result = await ProcessRunner.RunAsync("dotnet", args, stack.Environment, timeout, ct);
         var wallMs = watch.Elapsed.TotalMilliseconds;
         var output = result.StdOut + result.StdErr;
-        var record = RecordFiles().Where(f => !before.Contains(f)).Order(StringComparer.Ordinal).LastOrDefault()
-            ?? throw new InvalidOperationException(
-                $"swap.ps1 (exit {result.ExitCode}) wrote no deploy record in {stateDirectory}:\n{output}");
+        var record = RecordFiles().Where(f => !before.Contains(f)).Order(StringComparer.Ordinal).LastOrDefault();
+        if (record is null)
+        {
+            // A swap refused at preflight or lock writes no record: a failed swap with no timings, not a crash.
+            return (new SwapRun(index, "?", "?", result.ExitCode == 0 ? -1 : result.ExitCode, "NoRecord", double.NaN,
+                double.NaN, double.NaN, double.NaN, Stats.Round(wallMs), null, []), output);
+        }
+
         return (Parse(index, result.ExitCode, wallMs, await File.ReadAllTextAsync(record, ct)), output);
     }
 
