@@ -103,6 +103,26 @@ public sealed class ApiImageTests(ApiImageTests.ApiContainerFixture fixture)
     }
 
     [Fact(Timeout = 600_000)]
+    public async Task ImageLayers_AnotherAppVersion_SharesEveryLayer()
+    {
+        // Arrange: APP_VERSION is only metadata (an ENV), so a second version of the same code (what the deploy tests
+        // and the proof build) shares every layer with the first: no copy of the app per version.
+        var api = await fixture.StartedAsync();
+        var repository = api.Image[..api.Image.LastIndexOf(':')];
+
+        // Act
+        var other = await ApiImage.BuildAsync(repository, "3.1.5-stack", Ct);
+        var layers = await Task.WhenAll(new[] { api.Image, other }.Select(async image =>
+            (await ProcessRunner.RunAsync(
+                "docker", ["image", "inspect", "--format", "{{json .RootFS.Layers}}", image], ct: Ct))
+                .EnsureSuccess("docker image inspect").StdOut.Trim()));
+
+        // Assert
+        Assert.Equal(layers[0], layers[1]);
+        Assert.NotEqual(api.Image, other);
+    }
+
+    [Fact(Timeout = 600_000)]
     public async Task ImageFiles_Built_HaveNoDevelopmentSettingsOrEnvFile()
     {
         // Arrange: the repository has api/appsettings.Development.json; it must not reach the image.
