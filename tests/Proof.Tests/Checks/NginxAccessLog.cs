@@ -5,7 +5,13 @@ using System.Text.Json;
 
 namespace Proof.Tests.Checks;
 
-public sealed record AccessLogEntry(int Status, string Request, string? UpstreamAddr, string? UpstreamStatus, string Raw);
+public sealed record AccessLogEntry(
+    int Status,
+    string Request,
+    string? Protocol,
+    string? UpstreamAddr,
+    string? UpstreamStatus,
+    string Raw);
 
 public sealed class NginxAccessLog(IReadOnlyList<AccessLogEntry> entries, int unparsedLines)
 {
@@ -48,6 +54,7 @@ public sealed class NginxAccessLog(IReadOnlyList<AccessLogEntry> entries, int un
                 entries.Add(new AccessLogEntry(
                     ReadInt(status),
                     ReadString(root, "request") ?? "",
+                    ReadString(root, "server_protocol"),
                     ReadString(root, "upstream_addr"),
                     ReadString(root, "upstream_status"),
                     line[start..]));
@@ -61,10 +68,16 @@ public sealed class NginxAccessLog(IReadOnlyList<AccessLogEntry> entries, int un
         return new NginxAccessLog(entries, unparsed);
     }
 
+    public IReadOnlyDictionary<string, int> CountByProtocol => Entries
+        .GroupBy(e => e.Protocol ?? "?")
+        .OrderBy(g => g.Key, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Count());
+
     public string Describe() =>
         $"nginx access log: {Entries.Count} entries, by status [" +
         string.Join(", ", CountByStatus.Select(kv => $"{kv.Key}: {kv.Value}")) +
-        $"], >= 499: {Failures.Count}, unparsed lines: {UnparsedLines}";
+        $"], by protocol [{string.Join(", ", CountByProtocol.Select(kv => $"{kv.Key}: {kv.Value}"))}]" +
+        $", >= 499: {Failures.Count}, unparsed lines: {UnparsedLines}";
 
     // nginx's escape=json writes every variable as a string; a hand-written format might write numbers.
     private static int ReadInt(JsonElement value) => value.ValueKind == JsonValueKind.Number

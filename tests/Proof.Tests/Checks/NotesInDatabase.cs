@@ -28,10 +28,15 @@ public sealed record NotesCheck(
 
 public static class NotesInDatabase
 {
-    public static async Task<NotesCheck> CheckAsync(ComposeStack stack, LoadReport report, string runId)
+    public static async Task<NotesCheck> CheckAsync(ComposeStack stack, LoadReport report, string runId) =>
+        Compare(report.Samples, await ReadStoredAsync(stack, runId));
+
+    /// <summary>Compares what the writers saw with what is stored (text -> rows, smallest id).</summary>
+    public static NotesCheck Compare(
+        IEnumerable<RequestSample> samples,
+        IReadOnlyDictionary<string, (int Count, long MinId)> stored)
     {
-        var stored = await ReadStoredAsync(stack, runId);
-        var writes = report.Samples.Where(s => s.Kind == ClientKind.Writer && s.WriteText is not null).ToList();
+        var writes = samples.Where(s => s.Kind == ClientKind.Writer && s.WriteText is not null).ToList();
         var acknowledged = writes.Where(w => w.WriteId is not null).ToList();
         var unacknowledged = writes.Where(w => w.WriteId is null).ToList();
 
