@@ -30,6 +30,15 @@ internal static class Pwsh
         return await ProcessRunner.RunAsync("dotnet", full, env, timeout).ConfigureAwait(false);
     }
 
+    /// <summary>The directory of pwsh.dll (PowerShell's $PSHOME), to start PowerShell as a process of its own.</summary>
+    public static async Task<string> HomeAsync()
+    {
+        await Restore.Value.ConfigureAwait(false);
+        var result = await ProcessRunner.RunAsync(
+            "dotnet", ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "$PSHOME"]).ConfigureAwait(false);
+        return result.EnsureSuccess("dotnet pwsh -Command $PSHOME").StdOut.Trim();
+    }
+
     private static async Task RestoreAsync()
     {
         var result = await ProcessRunner.RunAsync("dotnet", ["tool", "restore"], timeout: TimeSpan.FromMinutes(5))

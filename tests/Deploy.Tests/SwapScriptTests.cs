@@ -69,6 +69,36 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
         Assert.Equal("exited", await fixture.ContainerStateAsync(active));
     }
 
+    [Fact]
+    public async Task Swap_InterruptedDuringGate_Exits130LockReleasedAndRerunRepairs()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("Ctrl+C is sent as SIGINT; Windows has no equivalent for a child process.");
+        }
+
+        // Arrange
+        var before = await fixture.StatusAsync(output);
+        var active = before.ActiveSlot;
+
+        // Act: Ctrl+C while the gate waits for a version that never becomes ready.
+        var interrupted = await fixture.RunScriptInterruptedAsync(
+            "swap.ps1", ["-Version", StackFixture.BrokenVersion, "-ReadyTimeoutSeconds", "120"], "[3/9]", output);
+
+        // Assert: a non-zero exit, nothing switched, no lock left, the interruption recorded.
+        Assert.Equal(130, interrupted.ExitCode);
+        Assert.Equal(active, (await fixture.GetProfileAsync()).Slot);
+        var after = await fixture.StatusAsync(output);
+        Assert.Equal(active, after.ActiveSlot);
+        Assert.Null(after.LockPid);
+        Assert.Equal("Interrupted", after.LastResult);
+
+        // Act + Assert: a rerun completes the job with a good version.
+        var rerun = await fixture.RunScriptAsync("swap.ps1", ["-Version", "2.0.0"], output);
+        Assert.True(rerun.ExitCode == 0, $"the rerun exited {rerun.ExitCode}:\n{rerun.StdErr}");
+        Assert.Equal(Other(active), (await fixture.GetProfileAsync()).Slot);
+    }
+
     private static string Other(string slot) => slot == "blue" ? "green" : "blue";
 
     private async Task RunAndAssertSuccessAsync(string script, string[] args)
@@ -169,6 +199,88 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             return result;
         }
 
+        /// <summary>
+        /// Runs a script as its own process (pwsh.dll under dotnet, so that the signal reaches PowerShell itself) and
+        /// sends it SIGINT, as Ctrl+C does, two seconds after <paramref name="interruptAfter"/> appears in its output.
+        /// </summary>
+        public async Task<ProcessResult> RunScriptInterruptedAsync(
+            string script, IEnumerable<string> args, string interruptAfter, ITestOutputHelper output)
+        {
+            var home = await Pwsh.HomeAsync();
+            var startInfo = new System.Diagnostics.ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+                WorkingDirectory = RepoPaths.Root,
+            };
+            string[] all =
+            [
+                Path.Combine(home, "pwsh.dll"), "-NoLogo", "-NoProfile", "-NonInteractive", "-File",
+                Path.Combine(Pwsh.ScriptsDirectory, script), .. args, "-ProjectName", Stack.ProjectName,
+                "-ComposeFile", Stack.ComposeFile, "-EnvFile", Stack.EnvFile, "-StateDirectory", stateDirectory,
+            ];
+            foreach (var arg in all)
+            {
+                startInfo.ArgumentList.Add(arg);
+            }
+
+            foreach (var (key, value) in Stack.Environment)
+            {
+                startInfo.Environment[key] = value;
+            }
+
+            using var process = System.Diagnostics.Process.Start(startInfo)!;
+            process.StandardInput.Close();
+            var stdout = new System.Text.StringBuilder();
+            var stderr = new System.Text.StringBuilder();
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, e) =>
+            {
+                lock (stdout)
+                {
+                    stdout.AppendLine(e.Data);
+                }
+
+                if (e.Data?.Contains(interruptAfter, StringComparison.Ordinal) == true)
+                {
+                    seen.TrySetResult();
+                }
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                lock (stderr)
+                {
+                    stderr.AppendLine(e.Data);
+                }
+            };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+
+            try
+            {
+                await seen.Task.WaitAsync(TimeSpan.FromMinutes(3));
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                Assert.Equal(0, NativeMethods.Kill(process.Id, NativeMethods.SigInt));
+                using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                await process.WaitForExitAsync(cts.Token);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            var result = new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+            output.WriteLine($"--- {script} (interrupted after '{interruptAfter}'): exit {result.ExitCode}");
+            output.WriteLine(result.StdOut);
+            output.WriteLine(result.StdErr);
+            return result;
+        }
+
         public async Task<StackStatus> StatusAsync(ITestOutputHelper output)
         {
             var result = await RunScriptAsync("status.ps1", ["-Json"], output);
@@ -229,4 +341,14 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
                 .EnsureSuccess($"docker build of {tag}");
         }
     }
+}
+
+internal static class NativeMethods
+{
+    public const int SigInt = 2;
+
+    // SIGINT is what a terminal sends on Ctrl+C; .NET has no API to send it to another process. DllImport rather
+    // than LibraryImport: the latter needs unsafe code enabled for the whole project.
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static extern int Kill(int pid, int signal);
 }
