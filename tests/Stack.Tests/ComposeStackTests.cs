@@ -171,28 +171,15 @@ public sealed class ComposeStackTests(ComposeStackTests.StackFixture fixture)
     public sealed class StackFixture : IAsyncLifetime
     {
         public const string ApiVersion = "1.0.0";
-        private readonly Lock gate = new();
-        private Task<ComposeStack>? start;
+
+        private readonly SharedDockerResource<ComposeStack> stack = new(
+            () => ComposeStack.StartAsync(new ComposeStackOptions { NamePrefix = "zdd-stack", ApiVersion = ApiVersion }),
+            started => started.DisposeAsync());
 
         public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-        public async Task<ComposeStack> StartedAsync()
-        {
-            await DockerRequirement.EnsureAvailableAsync();
-            lock (gate)
-            {
-                start ??= ComposeStack.StartAsync(new ComposeStackOptions { NamePrefix = "zdd-stack", ApiVersion = ApiVersion });
-            }
+        public Task<ComposeStack> StartedAsync() => stack.GetAsync();
 
-            return await start;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (start is { IsCompletedSuccessfully: true })
-            {
-                await start.Result.DisposeAsync();
-            }
-        }
+        public ValueTask DisposeAsync() => stack.DisposeAsync();
     }
 }
