@@ -285,13 +285,20 @@ Describe 'Wait-SlotReady' {
         $script:ReadyAfter = 2
         $script:Probes = 0
         Mock -ModuleName ZeroDowntime Get-SlotContainer {
-            [pscustomobject]@{ Service = $Service; State = $script:State; Status = ''; ExitCode = 1 }
+            [pscustomobject]@{
+                Service = $Service; Name = "zdd-unit-$Service-1"; State = $script:State; Status = ''; ExitCode = 1
+            }
         }
         Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
             $script:Probes++
             [pscustomobject]@{ Success = $script:Probes -ge $script:ReadyAfter; Body = '{"status":"Unhealthy"}'; Json = $null; Error = '' }
         }
         Mock -ModuleName ZeroDowntime Get-SlotLogTail { 'Unhandled exception: CRASH_ON_START' }
+        $script:Restarts = @(0)
+        $script:RestartCalls = 0
+        Mock -ModuleName ZeroDowntime Get-ContainerRestartCount {
+            $script:Restarts[[math]::Min($script:RestartCalls++, $script:Restarts.Count - 1)]
+        }
     }
 
     It 'returns once /health/ready answers 200' {
@@ -308,6 +315,23 @@ Describe 'Wait-SlotReady' {
         { Wait-SlotReady -Context $context -Slot green -TimeoutSeconds 60 } |
             Should -Throw "*api-green is $State*CRASH_ON_START*"
         $script:Probes | Should -Be 0
+    }
+
+    It 'fails fast when the restart policy restarts a crashing app that looks running' {
+        $script:ReadyAfter = [int]::MaxValue
+        $script:Restarts = @(0, 0, 1)
+
+        { Wait-SlotReady -Context $context -Slot green -TimeoutSeconds 60 -IntervalSeconds 0.05 } |
+            Should -Throw '*restarted 1 time(s)*CRASH_ON_START*'
+        $script:Probes | Should -Be 2
+    }
+
+    It 'counts restarts from the first look, so that a kept container''s old restarts do not count' {
+        $script:Restarts = @(3)
+
+        Wait-SlotReady -Context $context -Slot green -TimeoutSeconds 10 -IntervalSeconds 0.05
+
+        $script:Probes | Should -Be 2
     }
 
     It 'gives up after the timeout, quoting the readiness output' {

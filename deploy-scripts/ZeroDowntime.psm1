@@ -892,11 +892,22 @@ function Wait-SlotReady {
     if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Wait up to $TimeoutSeconds s for /health/ready")) { return }
     $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
     $last = $null
+    $restartBaseline = $null
     while ($true) {
         $container = Get-SlotContainer -Context $Context -Service "api-$Slot"
+        $crashed = $null
         if (-not $container -or $container.State -in 'exited', 'dead', 'restarting', 'removing') {
-            $state = if ($container) { "$($container.State) (exit code $($container.ExitCode))" } else { 'missing' }
-            throw "api-$Slot is $state instead of starting. Its last log lines:`n" +
+            $crashed = if ($container) { "$($container.State) (exit code $($container.ExitCode))" } else { 'missing' }
+        }
+        else {
+            # With `restart: unless-stopped` a crashing app is restarted at once and mostly looks "running": a
+            # growing restart count is what gives it away.
+            $restarts = Get-ContainerRestartCount -Name $container.Name
+            if ($null -eq $restartBaseline) { $restartBaseline = $restarts }
+            elseif ($restarts -gt $restartBaseline) { $crashed = "restarting: it exited and was restarted $restarts time(s)" }
+        }
+        if ($crashed) {
+            throw "api-$Slot is $crashed instead of starting. Its last log lines:`n" +
                 (Get-SlotLogTail -Context $Context -Slot $Slot)
         }
         $last = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/health/ready'
@@ -908,6 +919,18 @@ function Wait-SlotReady {
         }
         Start-Sleep -Seconds $IntervalSeconds
     }
+}
+
+function Get-ContainerRestartCount {
+    <#
+    .SYNOPSIS
+        How many times Docker's restart policy has restarted a container.
+    #>
+    [CmdletBinding()]
+    [OutputType([int])]
+    param([Parameter(Mandatory)] [string] $Name)
+
+    [int](Invoke-Docker -ArgumentList 'inspect', '--format', '{{.RestartCount}}', $Name).StdOut.Trim()
 }
 
 function Test-SlotProfile {
@@ -1399,6 +1422,14 @@ function Invoke-SlotDeployment {
                 }
                 catch { Write-Warning "Could not put the active-slot include back: $_. Rerun swap.ps1 or rollback.ps1." }
             }
+            if ($state.PreviousSlotImage -and -not $state.Switched) {
+                # The idle slot stays the rollback target: its tag names the image it had before this run.
+                try {
+                    Restore-SlotImage -Repository $plan.ImageRepository -Slot $plan.TargetSlot `
+                        -ImageId $state.PreviousSlotImage
+                }
+                catch { Write-Warning "Could not tag api-$($plan.TargetSlot)'s previous image again: $_" }
+            }
         }
         if ($state.Locked) {
             $report.FinishedAt = [DateTimeOffset]::UtcNow
@@ -1491,6 +1522,6 @@ Export-ModuleMember -Function @(
     'Invoke-SlotProbe', 'Get-SlotLogTail', 'Get-NginxShuttingDownWorkerCount', 'Get-PublicEndpoint', 'Get-PublicSlot',
     'Invoke-DeployPreflight', 'New-ApiImage', 'Publish-SlotImage', 'Restore-SlotImage', 'Test-SlotImageCurrent',
     'Get-RollbackVersion', 'Invoke-SlotMigration', 'Start-Slot',
-    'Wait-SlotReady', 'Test-SlotProfile', 'Write-ActiveSlotInclude', 'Invoke-NginxReload', 'Set-ActiveSlot',
+    'Wait-SlotReady', 'Get-ContainerRestartCount', 'Test-SlotProfile', 'Write-ActiveSlotInclude', 'Invoke-NginxReload', 'Set-ActiveSlot',
     'Wait-PublicSlot', 'Wait-SlotDrain', 'Stop-Slot', 'Invoke-SlotDeployment', 'Get-DeployStatus'
 )

@@ -80,6 +80,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
         // Arrange
         var before = await fixture.StatusAsync(output);
         var active = before.ActiveSlot;
+        var idleImage = await fixture.SlotImageIdAsync(Other(active));
 
         // Act: Ctrl+C while the gate waits for a version that never becomes ready.
         var interrupted = await fixture.RunScriptInterruptedAsync(
@@ -92,6 +93,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
         Assert.Equal(active, after.ActiveSlot);
         Assert.Null(after.LockPid);
         Assert.Equal("Interrupted", after.LastResult);
+        Assert.Equal(idleImage, await fixture.SlotImageIdAsync(Other(active)));
 
         // Act + Assert: a rerun completes the job with a good version.
         var rerun = await fixture.RunScriptAsync("swap.ps1", ["-Version", "2.0.0"], output);
