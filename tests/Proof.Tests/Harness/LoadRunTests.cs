@@ -38,6 +38,7 @@ public sealed class LoadRunTests
             Assert.True(f.Requests > 0, $"{f.Kind} sent nothing");
             Assert.Equal(f.Requests, f.Succeeded);
             Assert.Equal(f.Requests, f.Slots.GetValueOrDefault("blue"));
+            Assert.Equal(f.Requests, f.Protocols.GetValueOrDefault(f.Kind == ClientKind.Http2 ? "HTTP/2.0" : "HTTP/1.1"));
         });
         var writes = report.Samples.Where(s => s.Kind == ClientKind.Writer).ToList();
         Assert.All(writes, w => Assert.NotNull(w.WriteId));

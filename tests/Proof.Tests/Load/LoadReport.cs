@@ -9,6 +9,7 @@ public sealed record KindFigures(
     IReadOnlyDictionary<int, int> NonSuccessByStatus,
     IReadOnlyDictionary<string, int> TransportErrorsByType,
     IReadOnlyDictionary<string, int> Slots,
+    IReadOnlyDictionary<string, int> Protocols,
     double MaxLatencyMs,
     double P99LatencyMs)
 {
@@ -61,6 +62,8 @@ public sealed class LoadReport(
                 .ToDictionary(g => g.Key, g => g.Count()),
             list.GroupBy(s => s.Slot ?? "none")
                 .ToDictionary(g => g.Key, g => g.Count()),
+            list.GroupBy(s => s.Protocol is { } v ? $"HTTP/{v}" : "none")
+                .ToDictionary(g => g.Key, g => g.Count()),
             latencies.Count == 0 ? 0 : Math.Round(latencies[^1], 1),
             latencies.Count == 0 ? 0 : Math.Round(Percentile(latencies, 0.99), 1));
     }
@@ -76,7 +79,7 @@ public sealed class LoadReport(
     public string Describe() => string.Join(Environment.NewLine, PerKind.Select(f =>
         $"{f.Kind,-16} requests={f.Requests,7} ok={f.Succeeded,7} failed={f.Failed} " +
         $"non2xx=[{Join(f.NonSuccessByStatus)}] errors=[{Join(f.TransportErrorsByType)}] " +
-        $"slots=[{Join(f.Slots)}] maxMs={f.MaxLatencyMs:F0} p99Ms={f.P99LatencyMs:F0}"));
+        $"slots=[{Join(f.Slots)}] protocols=[{Join(f.Protocols)}] maxMs={f.MaxLatencyMs:F0} p99Ms={f.P99LatencyMs:F0}"));
 
     private static string Join<TKey>(IReadOnlyDictionary<TKey, int> counts) where TKey : notnull =>
         string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}"));

@@ -162,7 +162,13 @@ public sealed class LoadRun : IAsyncDisposable
 
     private async Task<RequestSample> GetAsync(HttpClient client, ClientKind kind, int index, string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        // A hand-made request ignores the client's DefaultRequestVersion: without these two lines the "HTTP/2"
+        // clients would quietly speak HTTP/1.1 (nginx's log caught exactly that).
+        using var request = new HttpRequestMessage(HttpMethod.Get, path)
+        {
+            Version = client.DefaultRequestVersion,
+            VersionPolicy = client.DefaultVersionPolicy,
+        };
         if (kind == ClientKind.ConnectionClose)
         {
             request.Headers.ConnectionClose = true;
@@ -172,7 +178,10 @@ public sealed class LoadRun : IAsyncDisposable
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, _abort.Token);
-            return new RequestSample(kind, index, started, watch.Elapsed, (int)response.StatusCode, null, SlotOf(response));
+            return new RequestSample(kind, index, started, watch.Elapsed, (int)response.StatusCode, null, SlotOf(response))
+            {
+                Protocol = response.Version,
+            };
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
         {
@@ -201,7 +210,10 @@ public sealed class LoadRun : IAsyncDisposable
             }
 
             return new RequestSample(ClientKind.Writer, index, started, watch.Elapsed, (int)response.StatusCode, null,
-                SlotOf(response), text, id);
+                SlotOf(response), text, id)
+            {
+                Protocol = response.Version,
+            };
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException
             or JsonException)

@@ -21,6 +21,9 @@ public sealed record RequestSample(
     string? WriteText = null,
     long? WriteId = null)
 {
+    /// <summary>The HTTP version of the response (null after a transport error).</summary>
+    public Version? Protocol { get; init; }
+
     public DateTimeOffset EndedAt => StartedAt + Latency;
 
     public bool IsSuccess => Error is null && Status is >= 200 and < 300;
