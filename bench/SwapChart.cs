@@ -101,6 +101,7 @@ public static class SwapChart
         // The swap's steps: dashed lines through every panel. Labels go to the first row where they overlap no other
         // label (text width estimated from its length), so that marks close together stay legible.
         var rows = new List<List<(double From, double To)>>();
+        var labels = new StringBuilder();
         foreach (var m in t.Marks.OrderBy(m => m.AtSeconds))
         {
             var x = X(m.AtSeconds);
@@ -122,10 +123,16 @@ public static class SwapChart
             svg.Append(CultureInfo.InvariantCulture,
                 $"""<line x1="{F(x)}" y1="{F(labelY - 10)}" x2="{F(x)}" y2="{F(AxisY)}" stroke="#111827" stroke-width="1.2" stroke-dasharray="5,4"/>""");
             svg.Append('\n');
-            svg.Append(CultureInfo.InvariantCulture,
+            // An opaque box behind the text: lines of marks whose labels sit higher cross this row.
+            labels.Append(CultureInfo.InvariantCulture,
+                $"""<rect x="{F(extent.From + 1)}" y="{F(labelY - 10)}" width="{F(width - 2)}" height="13" fill="#ffffff"/>""");
+            labels.Append(CultureInfo.InvariantCulture,
                 $"""<text x="{F(anchorEnd ? x - 4 : x + 4)}" y="{F(labelY)}" font-size="11" fill="#111827" text-anchor="{(anchorEnd ? "end" : "start")}" paint-order="stroke" stroke="#ffffff" stroke-width="3">{Escape(m.Label)}</text>""");
-            svg.Append('\n');
+            labels.Append('\n');
         }
+
+        // Labels after all lines: a later mark's line must not run through an earlier mark's label.
+        svg.Append(labels);
 
         // Legend.
         var ly = AxisY + 50;
