@@ -95,6 +95,7 @@ public sealed class CeilingNginx : IAsyncDisposable
     /// <summary>
     /// Mirrors nginx/nginx.conf and nginx/servers/api.conf, minus the proxying: the values of the main context are
     /// repeated (it cannot be included), everything of the http and server contexts is the shipped files themselves.
+    /// REVIEW: worker_processes and worker_connections are copies of nginx/nginx.conf's; keep them in step.
     /// </summary>
     public static string Config() => """
         # Bench-only nginx (bench/CeilingNginx.cs): answers every request itself, for the throughput ceiling.
