@@ -1510,7 +1510,7 @@ function Get-DeployStatus {
 # The report and status print as a short summary; every property is still there (Format-List *, ConvertTo-Json).
 Update-TypeData -TypeName 'ZeroDowntime.DeployReport' -DefaultDisplayPropertySet @(
     'Mode', 'Result', 'ExitCode', 'FromSlot', 'FromVersion', 'ToSlot', 'ToVersion', 'FailedStep', 'Error', 'RecordPath'
-) -Force
+) -Force -WhatIf:$false -Confirm:$false  # display only: applies under the caller's -WhatIf as well
 
 Export-ModuleMember -Function @(
     'Invoke-Docker', 'Invoke-Compose',
