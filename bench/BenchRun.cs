@@ -167,10 +167,10 @@ public sealed class BenchRun(BenchOptions o)
         finally
         {
             stop.Cancel();
+            TryDelete(stateDirectory);
         }
 
         var samples = await load;
-        TryDelete(stateDirectory);
         Log($"  {samples.Length} requests during the swap phase, {samples.Count(s => s.Failed)} failed");
         return (swaps, samples);
     }

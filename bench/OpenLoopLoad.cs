@@ -54,6 +54,7 @@ public static class OpenLoopLoad
         var start = clock.NowMs;
         for (var i = 0; i < count && !stop.IsCancellationRequested; i++)
         {
+            ct.ThrowIfCancellationRequested();
             var due = start + i * interval;
             var wait = due - clock.NowMs;
             if (wait > 1)

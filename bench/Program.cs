@@ -14,13 +14,13 @@ catch (ArgumentException e)
     return 2;
 }
 
-// Ctrl+C cancels the run; the stack is still removed by the `await using` in BenchRun.
+// Ctrl+C (SIGINT) and SIGTERM (a CI timeout, `kill`) cancel the run instead of ending the process at once, so that
+// the `await using` in BenchRun still removes the stack.
 using var cts = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cts.Cancel();
-};
+using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGINT, Cancel);
+using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, Cancel);
 
 try
 {
@@ -31,4 +31,11 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException or 
 {
     Console.Error.WriteLine($"bench failed: {e}");
     return 1;
+}
+
+void Cancel(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    Console.Error.WriteLine($"{context.Signal}: stopping and removing the stack");
+    cts.Cancel();
 }
