@@ -602,8 +602,9 @@ function Get-SlotLogTail {
         [ValidateRange(1, 1000)] [int] $Lines = 20
     )
 
-    $result = Invoke-Compose -Context $Context -AllowFailure -ArgumentList 'logs', '--no-color', '--tail',
-        "$Lines", "api-$Slot"
+    # --ansi never: no terminal control sequences in a message that may end up in a log file or a test report.
+    $result = Invoke-Compose -Context $Context -AllowFailure -ArgumentList '--ansi', 'never', 'logs', '--no-color',
+        '--no-log-prefix', '--tail', "$Lines", "api-$Slot"
     ("$($result.StdOut)$($result.StdErr)").TrimEnd()
 }
 
