@@ -450,6 +450,22 @@ Describe 'Wait-SlotDrain' {
     }
 }
 
+Describe 'Get-SlotLogTail' {
+    It 'asks compose for the slot''s last lines and strips terminal control sequences' {
+        $context = Get-TestContext
+        Mock -ModuleName ZeroDowntime Invoke-Compose {
+            Get-ComposeResult -StdOut "$([char]27)[2KStart-up failed:`n$([char]27)[2K$([char]27)[31m  CRASH_ON_START=true$([char]27)[0m`n"
+        }
+
+        $text = Get-SlotLogTail -Context $context -Slot green -Lines 5
+
+        $text | Should -BeExactly "Start-up failed:`n  CRASH_ON_START=true"
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Compose -ParameterFilter {
+            ($ArgumentList -join ' ') -eq '--ansi never logs --no-color --no-log-prefix --tail 5 api-green'
+        }
+    }
+}
+
 Describe 'Deploy records' {
     It 'are written atomically and read back newest first' {
         $directory = Join-Path $TestDrive 'records'

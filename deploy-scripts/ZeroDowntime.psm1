@@ -605,7 +605,8 @@ function Get-SlotLogTail {
     # --ansi never: no terminal control sequences in a message that may end up in a log file or a test report.
     $result = Invoke-Compose -Context $Context -AllowFailure -ArgumentList '--ansi', 'never', 'logs', '--no-color',
         '--no-log-prefix', '--tail', "$Lines", "api-$Slot"
-    ("$($result.StdOut)$($result.StdErr)").TrimEnd()
+    # compose still writes erase-line sequences (ESC[2K) before each line; strip any ANSI control sequence.
+    ("$($result.StdOut)$($result.StdErr)" -replace '\x1b\[[0-9;?]*[A-Za-z]', '').TrimEnd()
 }
 
 function Get-NginxShuttingDownWorkerCount {
