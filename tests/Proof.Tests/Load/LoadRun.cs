@@ -232,9 +232,14 @@ public sealed class LoadRun : IAsyncDisposable
         var parts = new List<string>();
         for (var e = ex; e is not null && parts.Count < 4; e = e.InnerException)
         {
-            parts.Add(e is HttpRequestException { HttpRequestError: var error } && error != HttpRequestError.Unknown
-                ? $"{e.GetType().Name}({error})"
-                : e.GetType().Name);
+            parts.Add(e switch
+            {
+                // The HTTP/2 error code (RST_STREAM or GOAWAY) says which side gave up on the stream and why.
+                HttpProtocolException protocol => $"{e.GetType().Name}(0x{protocol.ErrorCode:x})",
+                HttpRequestException { HttpRequestError: var error } when error != HttpRequestError.Unknown =>
+                    $"{e.GetType().Name}({error})",
+                _ => e.GetType().Name,
+            });
         }
 
         return string.Join('/', parts);
