@@ -70,6 +70,26 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
     }
 
     [Fact]
+    public async Task Swap_VersionCrashesOnStart_FailsFastAndOldSlotKeepsServing()
+    {
+        // Arrange
+        var active = (await fixture.StatusAsync(output)).ActiveSlot;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        // Act: a long ready timeout, so that only the gate's crash detection can end the swap early.
+        var result = await fixture.RunScriptAsync(
+            "swap.ps1", ["-Version", StackFixture.CrashVersion, "-ReadyTimeoutSeconds", "300"], output);
+
+        // Assert
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("instead of starting", result.StdErr + result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("CRASH_ON_START", result.StdErr + result.StdOut, StringComparison.Ordinal);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(150), $"the crash was found after {started.Elapsed}");
+        Assert.Equal(active, (await fixture.GetProfileAsync()).Slot);
+        Assert.Equal("exited", await fixture.ContainerStateAsync(Other(active)));
+    }
+
+    [Fact]
     public async Task Swap_InterruptedDuringGate_Exits130LockReleasedAndRerunRepairs()
     {
         if (OperatingSystem.IsWindows())
@@ -153,6 +173,8 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
     {
         public const string BrokenVersion = "9.9.9-never-ready";
 
+        public const string CrashVersion = "9.9.9-crash";
+
         private ComposeStack? stack;
         private string stateDirectory = "";
         private string buildDirectory = "";
@@ -166,7 +188,8 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             stateDirectory = Directory.CreateTempSubdirectory("zdd-deploy-state-").FullName;
             var good = await ApiImage.BuildAsync(stack.ApiImageRepository, "2.0.0");
             await ApiImage.BuildAsync(stack.ApiImageRepository, "3.0.0");
-            await BuildBrokenImageAsync(good, $"{stack.ApiImageRepository}:{BrokenVersion}");
+            await BuildVariantAsync(good, $"{stack.ApiImageRepository}:{BrokenVersion}", "FAIL_READINESS", BrokenVersion);
+            await BuildVariantAsync(good, $"{stack.ApiImageRepository}:{CrashVersion}", "CRASH_ON_START", CrashVersion);
         }
 
         public async ValueTask DisposeAsync()
@@ -329,16 +352,19 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             return result.StdOut.Trim();
         }
 
-        // A version that starts but never becomes ready: the good image with the API's FAIL_READINESS hook baked in
-        // (the stack's env file does not set it, so the image's value holds), and its own APP_VERSION so that only
-        // readiness, not the smoke test, can fail it.
-        private async Task BuildBrokenImageAsync(string baseImage, string tag)
+        // A broken version: the good image with one of the API's test hooks baked in (FAIL_READINESS: never ready;
+        // CRASH_ON_START: exits at start). The stack's env file does not set them, so the image's value holds. Its own
+        // APP_VERSION, so that only the hook, not the smoke test, can fail it.
+        private async Task BuildVariantAsync(string baseImage, string tag, string hook, string version)
         {
-            buildDirectory = Directory.CreateTempSubdirectory("zdd-deploy-broken-").FullName;
+            if (buildDirectory.Length == 0)
+            {
+                buildDirectory = Directory.CreateTempSubdirectory("zdd-deploy-broken-").FullName;
+            }
+
             await File.WriteAllTextAsync(
                 Path.Combine(buildDirectory, "Dockerfile"),
-                string.Create(CultureInfo.InvariantCulture,
-                    $"FROM {baseImage}\nENV FAIL_READINESS=true APP_VERSION={BrokenVersion}\n"));
+                string.Create(CultureInfo.InvariantCulture, $"FROM {baseImage}\nENV {hook}=true APP_VERSION={version}\n"));
             (await ProcessRunner.RunAsync("docker", ["build", "--label", "zdd.test=true", "--tag", tag, buildDirectory]))
                 .EnsureSuccess($"docker build of {tag}");
         }
