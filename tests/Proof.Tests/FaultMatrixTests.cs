@@ -13,6 +13,10 @@ public sealed class FaultMatrixTests(ProofStack fixture)
     private const int FailedAndUndone = 1;
     private const int Refused = 2;
 
+    // The killed-slot case is measured only after the swap's success: long enough for every client, the 3 s long
+    // requests included, to start requests in that window.
+    private static readonly TimeSpan AfterSwapWindow = TimeSpan.FromSeconds(5);
+
     // The minimum swap.ps1 accepts; the version under test never becomes ready, so this is the case's duration.
     private static readonly string[] ShortReadyTimeout = ["-ReadyTimeoutSeconds", "15"];
 
@@ -120,7 +124,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
         {
             (await proof.Stack.ComposeAsync("kill", "--signal", "SIGKILL", $"api-{old}")).EnsureSuccess($"kill api-{old}");
             swap = await SwapScript.RunAsync(proof, version, ct: TestContext.Current.CancellationToken);
-        });
+        }, coolDown: AfterSwapWindow);
         var fromSwap = run with
         {
             Load = run.Load.StartingFrom(swap!.EndedAt),

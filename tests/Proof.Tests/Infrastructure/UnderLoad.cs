@@ -22,7 +22,8 @@ public static class UnderLoad
     /// <summary>After the action: traffic that must all come from the slot the action left serving.</summary>
     public static readonly TimeSpan CoolDown = TimeSpan.FromSeconds(2);
 
-    public static async Task<RunResult> RunAsync(ProofStack proof, Func<Task> action, LoadOptions? options = null)
+    public static async Task<RunResult> RunAsync(
+        ProofStack proof, Func<Task> action, LoadOptions? options = null, TimeSpan? coolDown = null)
     {
         options ??= Options;
         var logSince = DateTimeOffset.UtcNow;
@@ -31,7 +32,7 @@ public static class UnderLoad
         {
             await Task.Delay(WarmUp, TestContext.Current.CancellationToken);
             await action();
-            await Task.Delay(CoolDown, TestContext.Current.CancellationToken);
+            await Task.Delay(coolDown ?? CoolDown, TestContext.Current.CancellationToken);
             report = await load.StopAsync();
         }
 
