@@ -15,6 +15,7 @@ public sealed record BenchOptions(
     double WindowSeconds,
     TimeSpan SwapTimeout,
     TimeSpan IdleSettle,
+    int CeilingRounds,
     bool Publish = false)
 {
     public const string Usage =
@@ -47,13 +48,13 @@ public sealed record BenchOptions(
         {
             // Full: 2 wrk threads (one per core) and 32 connections, as in the origin story's measurements.
             "full" => new BenchOptions("full", output, 10,
-                new WrkSettings(2, 32, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(5)),
+                new WrkSettings(2, 32, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)),
                 200, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), 2.0,
-                TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(5)),
+                TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(5), CeilingRounds: 3),
             "quick" => new BenchOptions("quick", output, 2,
                 new WrkSettings(2, 16, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)),
                 100, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), 2.0,
-                TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(2)),
+                TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(2), CeilingRounds: 1),
             _ => throw new ArgumentException($"--mode must be full or quick\n{Usage}"),
         };
         if (swaps is < 1 or > 50)

@@ -88,6 +88,30 @@ public static partial class Wrk
             non2xx.Success ? long.Parse(non2xx.Groups["n"].Value, CultureInfo.InvariantCulture) : 0);
     }
 
+    /// <summary>
+    /// Several runs against one target as one result: requests and errors summed, req/s and latency percentiles
+    /// as the median of the runs, max latency as the max. (wrk's histograms are not in its output, so the runs'
+    /// percentiles cannot be merged exactly.)
+    /// </summary>
+    public static WrkResult Combine(IReadOnlyList<WrkResult> runs)
+    {
+        var first = runs[0];
+        return first with
+        {
+            DurationSeconds = Stats.Round(runs.Sum(r => r.DurationSeconds)),
+            Requests = runs.Sum(r => r.Requests),
+            RequestsPerSecond = Stats.Round(Stats.Median(runs.Select(r => r.RequestsPerSecond).ToList())),
+            LatencyP50Ms = Stats.Round(Stats.Median(runs.Select(r => r.LatencyP50Ms).ToList())),
+            LatencyP99Ms = Stats.Round(Stats.Median(runs.Select(r => r.LatencyP99Ms).ToList())),
+            LatencyMaxMs = runs.Max(r => r.LatencyMaxMs),
+            SocketErrorsConnect = runs.Sum(r => r.SocketErrorsConnect),
+            SocketErrorsRead = runs.Sum(r => r.SocketErrorsRead),
+            SocketErrorsWrite = runs.Sum(r => r.SocketErrorsWrite),
+            SocketErrorsTimeout = runs.Sum(r => r.SocketErrorsTimeout),
+            Non2xx3xx = runs.Sum(r => r.Non2xx3xx),
+        };
+    }
+
     /// <summary>wrk prints times with units us, ms, s, m or h (src/units.c); returns milliseconds.</summary>
     public static double ParseTime(string value, string unit)
     {
