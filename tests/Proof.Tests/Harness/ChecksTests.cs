@@ -1,6 +1,7 @@
 // Tests of the run's checks alone (no Docker): the access-log reader and the database comparison must be able to
 // report a failure, or the zeros they report under load mean nothing.
 using Proof.Tests.Checks;
+using Proof.Tests.Infrastructure;
 using Proof.Tests.Load;
 using Xunit;
 
@@ -81,4 +82,23 @@ public sealed class ChecksTests
     private static RequestSample Write(string text, long? id) => new(
         ClientKind.Writer, 0, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(5), id is null ? 502 : 201, null,
         "blue", text, id);
+
+    [Theory]
+    [InlineData(ClientKind.Http2, null, "HttpRequestException(HttpProtocolError)/HttpProtocolException(0x0)", true)]
+    [InlineData(ClientKind.Http2, null, "HttpRequestException(HttpProtocolError)/HttpProtocolException(0x2)", false)]
+    [InlineData(ClientKind.Http2, null, "HttpRequestException(ResponseEnded)/IOException", false)]
+    [InlineData(ClientKind.Http2, 502, null, false)]
+    [InlineData(ClientKind.KeepAlive, null, "HttpRequestException(HttpProtocolError)/HttpProtocolException(0x0)", false)]
+    public void IsHttp2RefusedAtReload_OnlyUnansweredHttp2NoErrorClose_IsSetApart(
+        ClientKind kind, int? status, string? error, bool expected)
+    {
+        // Arrange: only this one form of failure is tolerated (and bounded); everything else must fail a run.
+        var sample = new RequestSample(kind, 0, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(2), status, error, null);
+
+        // Act
+        var refused = UnderLoad.IsHttp2RefusedAtReload(sample);
+
+        // Assert
+        Assert.Equal(expected, refused);
+    }
 }
