@@ -94,8 +94,8 @@ public static class UnderLoad
         Assert.True(run.Notes.IsExact, run.Notes.Describe());
     }
 
-    /// <summary>How many HTTP/2 streams refused at a reload one run tolerates (seen: 0 to 5 per run).</summary>
-    public const int Http2RefusedAtReloadLimit = 10;
+    /// <summary>How many HTTP/2 streams refused at a reload one run tolerates (seen: 0 to 5 per test; a broken HTTP/2 path fails thousands).</summary>
+    public const int Http2RefusedAtReloadLimit = 20;
 
     /// <summary>
     /// REVIEW: ZERO-DOWNTIME.md item 7 is not closed. At `nginx -s reload`, nginx 1.30 now and then ends an HTTP/2
