@@ -94,7 +94,10 @@ public static class UnderLoad
         Assert.True(run.Notes.IsExact, run.Notes.Describe());
     }
 
-    /// <summary>How many HTTP/2 streams refused at a reload one run tolerates (seen: 0 to 5 per test; a broken HTTP/2 path fails thousands).</summary>
+    /// <summary>
+    /// How many HTTP/2 streams refused at a reload one run tolerates (seen: 0 to 5 per test; a broken HTTP/2 path
+    /// fails thousands).
+    /// </summary>
     public const int Http2RefusedAtReloadLimit = 20;
 
     /// <summary>
