@@ -95,16 +95,7 @@ try {
     }
     if ($report) {
         $report
-        $summary = "rollback $($report.FromSlot) ($($report.FromVersion)) -> $($report.ToSlot) ($($report.ToVersion)): " +
-            "$($report.Result)"
-        if ($report.ExitCode -eq 0) {
-            Write-Information -MessageData $summary -InformationAction Continue
-        }
-        else {
-            Write-Error -Message ("$summary at step $($report.FailedStep): $($report.Error)`n$($report.Hint)") `
-                -ErrorAction Continue
-        }
-        $exitCode = $report.ExitCode
+        $exitCode = Write-DeployOutcome -Operation rollback -Report $report
     }
 }
 finally {

@@ -123,16 +123,7 @@ try {
     }
     if ($report) {
         $report
-        $summary = "swap $($report.FromSlot) ($($report.FromVersion)) -> $($report.ToSlot) ($($report.ToVersion)): " +
-            "$($report.Result)"
-        if ($report.ExitCode -eq 0) {
-            Write-Information -MessageData $summary -InformationAction Continue
-        }
-        else {
-            Write-Error -Message ("$summary at step $($report.FailedStep): $($report.Error)`n$($report.Hint)") `
-                -ErrorAction Continue
-        }
-        $exitCode = $report.ExitCode
+        $exitCode = Write-DeployOutcome -Operation swap -Report $report
     }
 }
 finally {
