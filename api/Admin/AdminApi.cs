@@ -10,7 +10,8 @@ namespace Api.Admin;
 public static class AdminApi
 {
     public sealed record AdminStatus(
-        string Slot, string Version, string Profile, bool Draining, int InFlight, DateTimeOffset StartedAt);
+        string Slot, string Version, string Profile, bool Draining, int InFlight, long RequestsStarted,
+        DateTimeOffset StartedAt);
 
     public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
@@ -30,5 +31,6 @@ public static class AdminApi
     }
 
     private static AdminStatus Status(InstanceInfo instance, DrainState drain, InFlightRequests inFlight) =>
-        new(instance.Slot, instance.Version, instance.Profile, drain.IsDraining, inFlight.Count, instance.StartedAt);
+        new(instance.Slot, instance.Version, instance.Profile, drain.IsDraining, inFlight.Count, inFlight.Started,
+            instance.StartedAt);
 }

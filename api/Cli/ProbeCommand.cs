@@ -1,5 +1,7 @@
-// `probe <path> [--port 8080] [--timeout 5]`: the image has no curl, so the Dockerfile HEALTHCHECK and the deploy
-// scripts (`docker compose exec api-blue dotnet Api.dll probe /health/ready`) ask the app itself.
+// `probe <path> [--host 127.0.0.1] [--port 8080] [--timeout 5]`: the image has no curl, so the Dockerfile HEALTHCHECK
+// and the deploy scripts (`docker compose exec api-blue dotnet Api.dll probe /health/ready`) ask the app itself.
+// --host reaches another service on the compose network: the swap's gate asks nginx's internal preview server
+// (`probe /green/profile --host nginx --port 8081`) whether nginx already reaches the new slot.
 // Prints the body; exit 0 on 2xx, 1 otherwise (including no answer), 2 on bad usage.
 using System.Globalization;
 
@@ -7,29 +9,32 @@ namespace Api.Cli;
 
 internal static class ProbeCommand
 {
-    private const string Usage = "probe <path> [--port 8080] [--timeout 5]";
+    private const string Usage = "probe <path> [--host 127.0.0.1] [--port 8080] [--timeout 5]";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (CommandLine.Parse("probe", args, Usage, "port", "timeout") is not var (path, named))
+        if (CommandLine.Parse("probe", args, Usage, "host", "port", "timeout") is not var (path, named))
         {
             return CommandLine.UsageExitCode;
         }
 
+        var host = named.GetValueOrDefault("host", "127.0.0.1");
         var port = named.GetValueOrDefault("port", "8080");
         var timeout = named.GetValueOrDefault("timeout", "5");
         if (!path.StartsWith('/')
+            || Uri.CheckHostName(host) is not (UriHostNameType.Dns or UriHostNameType.IPv4)
             || !int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var portNumber)
             || portNumber is < 1 or > 65535
             || !int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             || seconds < 1)
         {
             await Console.Error.WriteLineAsync(
-                $"probe: expected a path starting with '/', a port 1-65535 and a timeout >= 1 s. Usage: {Usage}");
+                $"probe: expected a path starting with '/', a host name or IPv4 address, a port 1-65535 and a " +
+                $"timeout >= 1 s. Usage: {Usage}");
             return CommandLine.UsageExitCode;
         }
 
-        var url = new Uri($"http://127.0.0.1:{portNumber}{path}");
+        var url = new Uri($"http://{host}:{portNumber}{path}");
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(seconds) };
         try
         {

@@ -5,10 +5,22 @@ namespace Api.Health;
 public sealed class InFlightRequests
 {
     private int _count;
+    private long _started;
 
+    /// <summary>Requests being served now.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    internal void Enter() => Interlocked.Increment(ref _count);
+    /// <summary>
+    /// Requests started since the process began. A drain needs it as well as <see cref="Count"/>: 0 in flight at one
+    /// instant does not say that nothing is still on its way, an unchanged total over a quiet window does.
+    /// </summary>
+    public long Started => Interlocked.Read(ref _started);
+
+    internal void Enter()
+    {
+        Interlocked.Increment(ref _started);
+        Interlocked.Increment(ref _count);
+    }
 
     internal void Leave() => Interlocked.Decrement(ref _count);
 

@@ -34,6 +34,24 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Probe_HostOption_ReachesThatHost()
+    {
+        // Arrange: the app listens on loopback; "localhost" is another name for it, as "nginx" is on the compose network.
+        await using var app = StartDevApp();
+        var port = (await app.WaitUntilListeningAsync()).Port.ToString(CultureInfo.InvariantCulture);
+
+        // Act
+        var probe = await AppProcess.RunAsync(NoSettings, null, "probe", "/profile", "--host", "localhost", "--port", port);
+        var nowhere = await AppProcess.RunAsync(NoSettings, null, "probe", "/profile", "--host", "127.0.0.2", "--port", "1");
+
+        // Assert
+        Assert.Equal(0, probe.ExitCode);
+        Assert.Contains("\"slot\":", probe.StdOut, StringComparison.Ordinal);
+        Assert.Equal(1, nowhere.ExitCode);
+        Assert.Contains("probe: GET http://127.0.0.2:1/profile failed", nowhere.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Probe_DrainedApp_ExitsOne()
     {
         // Arrange
@@ -72,6 +90,7 @@ public sealed class CliTests
     [InlineData("probe")]
     [InlineData("probe", "health")]
     [InlineData("probe", "/health/live", "--port", "x")]
+    [InlineData("probe", "/health/live", "--host", "not a host")]
     [InlineData("tls-cert")]
     public async Task Verb_BadUsage_ExitsTwoWithUsage(params string[] args)
     {

@@ -144,6 +144,26 @@ public sealed class HealthTests
     }
 
     [Fact]
+    public async Task GetAdminStatus_RequestsServed_RequestsStartedCountsThemButNotHealthOrAdmin()
+    {
+        // Arrange
+        await using var factory = new ApiFactory();
+        var client = factory.CreateClient();
+        var before = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
+
+        // Act
+        (await client.GetAsync("/profile", Ct)).Dispose();
+        (await client.GetAsync("/no-such-route", Ct)).Dispose();
+        (await client.GetAsync("/health/ready", Ct)).Dispose();
+        (await client.GetAsync("/health/live", Ct)).Dispose();
+        var after = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
+
+        // Assert: the drain's quiet window compares this total; a probe's own requests must not move it.
+        Assert.Equal(before!.RequestsStarted + 2, after!.RequestsStarted);
+        Assert.Equal(0, after.InFlight);
+    }
+
+    [Fact]
     public async Task Shutdown_SlowRequestInFlight_ReadinessTurns503AndRequestCompletes()
     {
         // Arrange
