@@ -3,8 +3,9 @@
 # `/bin/sh /etc/nginx/zdd/docker-entrypoint.sh`, so it needs no exec bit and no image-specific entrypoint).
 #
 # Before nginx starts it:
-#   1. writes the default active-slot include (blue) on the nginx-state volume if there is none yet. Afterwards
-#      only deploy-scripts change that file, and it survives container recreation;
+#   1. writes the first active-slot marker (/etc/nginx/state/active-slot.blue) on the nginx-state volume if there
+#      is none yet. Afterwards only deploy-scripts rename it, and it survives container recreation. A volume from
+#      an earlier version of this kit holds active-slot.conf instead; its slot is carried over;
 #   2. writes the server_name line from SERVER_NAMES (default "localhost 127.0.0.1") to
 #      /etc/nginx/generated/server-names.conf, included by servers/api.conf and servers/http-redirect.conf.
 # Then it execs its arguments (default: nginx in the foreground), so nginx is PID 1 and gets Docker's signals.
@@ -12,20 +13,28 @@
 set -eu
 
 state_dir=/etc/nginx/state
-active="$state_dir/active-slot.conf"
 generated_dir=/etc/nginx/generated
 
 mkdir -p "$state_dir" "$generated_dir"
 
-if [ ! -s "$active" ]; then
-  # Same temporary-file-and-rename as the deploy scripts, so nginx never reads half a file.
-  tmp="$state_dir/.active-slot.conf.$$"
-  printf '%s\n' \
-    '# Active slot, written by deploy-scripts. Do not edit by hand: run deploy-scripts/swap.ps1.' \
-    'proxy_pass http://api_blue;' > "$tmp"
-  mv -f "$tmp" "$active"
-  echo "docker-entrypoint.sh: no active slot yet, wrote $active (api_blue)" >&2
-fi
+markers=$(cd "$state_dir" && ls active-slot.blue active-slot.green 2>/dev/null || true)
+case "$markers" in
+  active-slot.blue | active-slot.green) ;;
+  "")
+    slot=blue
+    # The include an earlier version of the kit switched by reloading; its slot stays the active one.
+    if grep -q 'proxy_pass http://api_green;' "$state_dir/active-slot.conf" 2>/dev/null; then slot=green; fi
+    printf '%s\n' "Active slot, renamed by deploy-scripts. Do not edit by hand: run deploy-scripts/swap.ps1." \
+      > "$state_dir/active-slot.$slot"
+    echo "docker-entrypoint.sh: no active slot yet, wrote $state_dir/active-slot.$slot" >&2
+    ;;
+  *)
+    # Both markers: servers/api.conf would pick green. Refuse to start instead of guessing which slot is right.
+    echo "docker-entrypoint.sh: both $state_dir/active-slot.blue and active-slot.green exist; remove the one" \
+      "that is not serving (deploy-scripts/status.ps1 shows which slot is ready)" >&2
+    exit 65
+    ;;
+esac
 
 server_names="${SERVER_NAMES:-localhost 127.0.0.1}"
 case "$server_names" in

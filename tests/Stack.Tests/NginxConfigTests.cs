@@ -1,5 +1,6 @@
 // The repository's nginx/ files inside the nginx image (NGINX_IMAGE; the Debian stand-in in CI): `nginx -t` passes,
-// the entrypoint writes the contract's first active-slot include, and nginx runs with no API slot present.
+// the entrypoint writes the first active-slot marker, the marker is read per request (no reload), the preview server
+// routes by slot, and nginx runs with no API slot present.
 using System.Net;
 using Xunit;
 
@@ -7,10 +8,6 @@ namespace Stack.Tests;
 
 public sealed class NginxConfigTests
 {
-    private const string ContractActiveSlotInclude =
-        "# Active slot, written by deploy-scripts. Do not edit by hand: run deploy-scripts/swap.ps1.\n" +
-        "proxy_pass http://api_blue;\n";
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 300_000)]
@@ -28,33 +25,90 @@ public sealed class NginxConfigTests
     }
 
     [Fact(Timeout = 300_000)]
-    public async Task NginxT_ActiveSlotIncludeNamesUnknownUpstream_Fails()
-    {
-        // Arrange: what a typo in a hand-edited include would do; the deploy scripts' `nginx -t` must catch it.
-        await using var nginx = await NginxContainer.StartAsync();
-
-        // Act
-        var result = await nginx.ShellAsync(
-            "printf 'proxy_pass http://api_purple;\\n' > /etc/nginx/state/active-slot.conf && nginx -t");
-
-        // Assert
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("api_purple", result.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact(Timeout = 300_000)]
-    public async Task Entrypoint_FirstStart_WritesContractActiveSlotIncludeAndServerNames()
+    public async Task Entrypoint_FirstStart_WritesBlueMarkerAndServerNames()
     {
         // Arrange
         await using var nginx = await NginxContainer.StartAsync();
 
         // Act
-        var include = await nginx.ShellAsync("cat /etc/nginx/state/active-slot.conf");
+        var state = await nginx.ShellAsync("ls -1 /etc/nginx/state");
         var names = await nginx.ShellAsync("cat /etc/nginx/generated/server-names.conf");
 
         // Assert
-        Assert.Equal(ContractActiveSlotInclude, include.Stdout);
+        Assert.Equal("active-slot.blue\n", state.Stdout);
         Assert.Equal("server_name localhost 127.0.0.1;\n", names.Stdout);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Entrypoint_EarlierKitsIncludeNamesGreen_WritesGreenMarker()
+    {
+        // Arrange: a state volume from the kit's reload-based version, whose last swap went to green.
+        await using var nginx = await NginxContainer.StartAsync();
+        await nginx.ShellAsync("rm /etc/nginx/state/active-slot.blue && " +
+            "printf '# Active slot\\nproxy_pass http://api_green;\\n' > /etc/nginx/state/active-slot.conf");
+
+        // Act
+        var entrypoint = await nginx.ShellAsync("sh /etc/nginx/zdd/docker-entrypoint.sh true");
+        var state = await nginx.ShellAsync("ls -1 /etc/nginx/state");
+
+        // Assert
+        Assert.Equal(0, entrypoint.ExitCode);
+        Assert.Equal("active-slot.conf\nactive-slot.green\n", state.Stdout);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Entrypoint_BothMarkers_RefusesToStart()
+    {
+        // Arrange: a hand-made state nginx would resolve silently (green wins); the entrypoint must not guess.
+        await using var nginx = await NginxContainer.StartAsync();
+        await nginx.ShellAsync("touch /etc/nginx/state/active-slot.green");
+
+        // Act
+        var result = await nginx.ShellAsync("sh /etc/nginx/zdd/docker-entrypoint.sh true");
+
+        // Assert
+        Assert.Equal(65, result.ExitCode);
+        Assert.Contains("both", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Nginx_MarkerRemovedAndPutBack_EachRequestSeesItWithoutReload()
+    {
+        // Arrange: no slot runs, so a request that finds a marker gets 502 from the empty upstream.
+        await using var nginx = await NginxContainer.StartAsync();
+        using var client = nginx.CreateHttpsClient("localhost");
+
+        // Act: the same connection throughout; nothing but the file changes.
+        var withMarker = (await client.GetAsync("/profile", Ct)).StatusCode;
+        await nginx.ShellAsync("mv /etc/nginx/state/active-slot.blue /tmp/");
+        var withoutMarker = (await client.GetAsync("/profile", Ct)).StatusCode;
+        await nginx.ShellAsync("mv /tmp/active-slot.blue /etc/nginx/state/");
+        var markerBack = (await client.GetAsync("/profile", Ct)).StatusCode;
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadGateway, withMarker);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, withoutMarker);
+        Assert.Equal(HttpStatusCode.BadGateway, markerBack);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Preview_SlotPathAndOtherPath_ProxiedToThatSlotOr404()
+    {
+        // Arrange
+        await using var nginx = await NginxContainer.StartAsync();
+        using var client = new HttpClient { BaseAddress = nginx.PreviewBase, Timeout = TimeSpan.FromSeconds(15) };
+
+        // Act
+        var green = (await client.GetAsync("/green/profile", Ct)).StatusCode;
+        var other = (await client.GetAsync("/purple/profile", Ct)).StatusCode;
+        var log = await nginx.Container.GetLogsAsync(ct: Ct);
+
+        // Assert: no slot runs, so api_green is empty (502); nothing else is proxied; preview requests stay out of
+        // the access log, the proof's record of what clients saw.
+        Assert.Equal(HttpStatusCode.BadGateway, green);
+        Assert.Equal(HttpStatusCode.NotFound, other);
+        Assert.DoesNotContain("/green/profile", log.Stdout, StringComparison.Ordinal);
+        Assert.Contains("api_green", log.Stderr, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 300_000)]

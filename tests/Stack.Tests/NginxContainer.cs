@@ -27,6 +27,10 @@ internal sealed class NginxContainer : IAsyncDisposable
 
     public Uri HttpsBase => new($"https://127.0.0.1:{Container.GetMappedPublicPort(443)}/");
 
+    /// <summary>The internal preview server (servers/preview.conf). Compose never publishes it; this test container
+    /// does, so that a test can reach it from the host.</summary>
+    public Uri PreviewBase => new($"http://127.0.0.1:{Container.GetMappedPublicPort(8081)}/");
+
     public static async Task<NginxContainer> StartAsync()
     {
         await DockerRequirement.EnsureAvailableAsync();
@@ -45,6 +49,7 @@ internal sealed class NginxContainer : IAsyncDisposable
             .WithBindMount(RepoPaths.NginxDirectory, "/etc/nginx/zdd", AccessMode.ReadOnly)
             .WithBindMount(certificateDirectory, "/etc/nginx/certs", AccessMode.ReadOnly)
             .WithPortBinding(443, assignRandomHostPort: true)
+            .WithPortBinding(8081, assignRandomHostPort: true)
             // Started = the master wrote its pid file and runs (the compose healthcheck's test).
             .WithWaitStrategy(Wait.ForUnixContainer()
                 .UntilCommandIsCompleted("sh", "-c", "kill -0 \"$(cat /run/nginx.pid)\""))
