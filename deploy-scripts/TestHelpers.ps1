@@ -62,7 +62,6 @@ function Register-DeployStepMock {
         $target = if ($script:PlanActiveSlot -eq 'blue') { 'green' } else { 'blue' }
         [pscustomobject]@{
             ActiveSlot      = $script:PlanActiveSlot
-            ActiveContent   = "# Active slot`nproxy_pass http://api_$($script:PlanActiveSlot);`n"
             TargetSlot      = $target
             ActiveVersion   = '1.0.0'
             ImageRepository = 'zdd-unit/api'
@@ -89,17 +88,13 @@ function Register-DeployStepMock {
         $script:ExpectedVersionSeen = $ExpectedVersion
         $script:ReportedVersion
     }
+    Mock -ModuleName ZeroDowntime Wait-SlotThroughNginx { & $script:Record 'Wait-SlotThroughNginx' $Slot }
+    # Also the undo's switch back: then it records the old slot.
     Mock -ModuleName ZeroDowntime Set-ActiveSlot { & $script:Record 'Set-ActiveSlot' $Slot }
     Mock -ModuleName ZeroDowntime Wait-PublicSlot { & $script:Record 'Wait-PublicSlot' $Slot }
     Mock -ModuleName ZeroDowntime Wait-SlotDrain { & $script:Record 'Wait-SlotDrain' $Slot; $script:Drained }
     Mock -ModuleName ZeroDowntime Stop-Slot { & $script:Record 'Stop-Slot' $Slot }
-    # Undo's own docker calls.
-    Mock -ModuleName ZeroDowntime Write-ActiveSlotInclude {
-        $slot = if ($Content -match 'api_(blue|green)') { $Matches[1] } else { '?' }
-        & $script:Record 'Write-ActiveSlotInclude' $slot
-    }
     Mock -ModuleName ZeroDowntime Test-NginxConfig { & $script:Record 'Test-NginxConfig' }
-    Mock -ModuleName ZeroDowntime Invoke-NginxReload { & $script:Record 'Invoke-NginxReload' }
     # The visible step lines would only clutter the test output.
     Mock -ModuleName ZeroDowntime Show-DeployStep { }
 }

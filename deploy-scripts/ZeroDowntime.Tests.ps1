@@ -25,29 +25,30 @@ Describe 'Get-OtherSlot' {
     }
 }
 
-Describe 'The active-slot include' {
-    It 'renders exactly the content of the shared contract' {
-        ConvertTo-ActiveSlotInclude -Slot 'blue' | Should -BeExactly (
-            "# Active slot, written by deploy-scripts. Do not edit by hand: run deploy-scripts/swap.ps1.`n" +
-            "proxy_pass http://api_blue;`n")
+Describe 'The active-slot marker' {
+    It 'lives in nginx''s state directory as active-slot.<_>' -ForEach 'blue', 'green' {
+        Get-ActiveSlotMarkerPath -Slot $_ | Should -BeExactly "/etc/nginx/state/active-slot.$_"
     }
 
-    It 'reads back the slot it rendered for <_>' -ForEach 'blue', 'green' {
-        ConvertFrom-ActiveSlotInclude -Content (ConvertTo-ActiveSlotInclude -Slot $_) | Should -Be $_
+    It 'names <Slot> in a listing that holds only its marker' -ForEach @(
+        @{ Slot = 'blue'; Listing = "active-slot.blue`n" }
+        @{ Slot = 'green'; Listing = "active-slot.green`r`n" }
+    ) {
+        ConvertFrom-ActiveSlotMarker -Listing $Listing | Should -Be $Slot
     }
 
-    It 'accepts CRLF line ends and extra blank lines' {
-        ConvertFrom-ActiveSlotInclude -Content "# x`r`n`r`n  proxy_pass http://api_green;  `r`n" | Should -Be 'green'
+    It 'ignores other files, such as an earlier kit''s include' {
+        ConvertFrom-ActiveSlotMarker -Listing "active-slot.conf`nactive-slot.green`n.active-slot.tmp`n" |
+            Should -Be 'green'
     }
 
     It 'refuses <Name>' -ForEach @(
-        @{ Name = 'an empty file'; Content = '' }
-        @{ Name = 'two slots'; Content = "proxy_pass http://api_blue;`nproxy_pass http://api_green;" }
-        @{ Name = 'an unknown upstream'; Content = 'proxy_pass http://api_red;' }
-        @{ Name = 'a missing semicolon (half-written file)'; Content = 'proxy_pass http://api_bl' }
-        @{ Name = 'an extra directive'; Content = "proxy_pass http://api_blue;`nreturn 200;" }
+        @{ Name = 'an empty directory'; Listing = ''; Found = 'none' }
+        @{ Name = 'both markers'; Listing = "active-slot.blue`nactive-slot.green"; Found = 'active-slot.blue and*' }
+        @{ Name = 'an unknown slot'; Listing = 'active-slot.red'; Found = 'none' }
+        @{ Name = 'only the old include'; Listing = 'active-slot.conf'; Found = 'none' }
     ) {
-        { ConvertFrom-ActiveSlotInclude -Content $Content } | Should -Throw '*exactly one*'
+        { ConvertFrom-ActiveSlotMarker -Listing $Listing } | Should -Throw "*exactly one*it holds $Found*"
     }
 }
 
@@ -219,9 +220,7 @@ Describe 'Invoke-DeployPreflight' {
             [pscustomobject]@{ Service = $Service; State = $script:Containers[$Service]; Status = ''; ExitCode = 0 }
         }
         Mock -ModuleName ZeroDowntime Test-NginxConfig { if ($script:NginxTest -ne 0) { throw 'nginx -t failed: bad' } }
-        Mock -ModuleName ZeroDowntime Get-ActiveSlot {
-            [pscustomobject]@{ Slot = 'blue'; Content = (ConvertTo-ActiveSlotInclude -Slot blue) }
-        }
+        Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = 'blue' } }
         Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
             $json = [pscustomobject]@{ slot = $Slot; version = '1.0.0'; inFlight = 0 }
             [pscustomobject]@{ Success = $script:ActiveAnswers; Body = ''; Json = $json; Error = 'exec failed' }
@@ -366,83 +365,142 @@ Describe 'Test-SlotProfile' {
     }
 }
 
-Describe 'Set-ActiveSlot' {
+Describe 'Wait-SlotThroughNginx' {
     BeforeEach {
         $context = Get-TestContext
-        $script:Written = [System.Collections.Generic.List[string]]::new()
-        $script:Reloads = 0
-        $script:NginxOk = $true
-        Mock -ModuleName ZeroDowntime Write-ActiveSlotInclude { $script:Written.Add($Content) }
-        Mock -ModuleName ZeroDowntime Test-NginxConfig { if (-not $script:NginxOk) { throw 'nginx -t failed: emerg' } }
-        Mock -ModuleName ZeroDowntime Invoke-NginxReload { $script:Reloads++ }
+        # What nginx's preview server answers, one per call: first no address yet, then the new slot.
+        $script:Answers = @(
+            [pscustomobject]@{ Success = $false; Body = ''; Json = $null; Error = 'answered 502' }
+            [pscustomobject]@{ Success = $true; Body = ''; Json = [pscustomobject]@{ slot = 'green'; version = '2.0.0' }
+                Error = '' }
+        )
+        $script:ProbeCalls = 0
+        Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
+            $script:Answers[[math]::Min($script:ProbeCalls++, $script:Answers.Count - 1)]
+        }
     }
 
-    It 'writes the new include, tests and reloads' {
-        Set-ActiveSlot -Context $context -Slot green -PreviousContent 'previous'
+    It 'polls the preview server until nginx reaches the slot with the expected version' {
+        Wait-SlotThroughNginx -Context $context -Slot green -ExpectedVersion '2.0.0' -IntervalSeconds 0.05
 
-        $script:Written | Should -Be @((ConvertTo-ActiveSlotInclude -Slot green))
-        $script:Reloads | Should -Be 1
+        $script:ProbeCalls | Should -Be 2
+        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -Times 2 -Exactly -ParameterFilter {
+            $Slot -eq 'green' -and $Path -eq '/profile' -and $ThroughNginx
+        }
     }
 
-    It 'puts the previous content back and never reloads when nginx -t fails' {
-        $script:NginxOk = $false
+    It 'fails, naming what nginx reached, when only <Name> answers' -ForEach @(
+        @{ Name = 'an old version'; Json = [pscustomobject]@{ slot = 'green'; version = '1.0.0' }; Says = "*version '1.0.0'*" }
+        @{ Name = 'another slot'; Json = [pscustomobject]@{ slot = 'blue'; version = '2.0.0' }; Says = "*slot 'blue'*" }
+    ) {
+        $script:Answers = @([pscustomobject]@{ Success = $true; Body = ''; Json = $Json; Error = '' })
 
-        { Set-ActiveSlot -Context $context -Slot green -PreviousContent 'previous' } | Should -Throw '*nginx -t failed*'
-        $script:Written | Should -Be @((ConvertTo-ActiveSlotInclude -Slot green), 'previous')
-        $script:Reloads | Should -Be 0
+        { Wait-SlotThroughNginx -Context $context -Slot green -ExpectedVersion '2.0.0' -TimeoutSeconds 1 `
+                -IntervalSeconds 0.2 } | Should -Throw $Says
     }
 }
 
-Describe 'Write-ActiveSlotInclude' {
-    It 'writes a .tmp file and renames it inside the nginx container, passing the lines as arguments' {
+Describe 'Invoke-SlotProbe' {
+    It 'asks <Expected> from inside the slot''s container' -ForEach @(
+        @{ ThroughNginx = $false; Expected = 'dotnet Api.dll probe /profile' }
+        @{ ThroughNginx = $true; Expected = 'dotnet Api.dll probe /green/profile --host nginx --port 8081' }
+    ) {
+        $context = Get-TestContext
+        Mock -ModuleName ZeroDowntime Invoke-Compose { Get-ComposeResult -StdOut '{"slot":"green"}' }
+
+        $probe = Invoke-SlotProbe -Context $context -Slot green -Path '/profile' -ThroughNginx:$ThroughNginx
+
+        $probe.Json.slot | Should -Be 'green'
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Compose -Times 1 -ParameterFilter {
+            ($ArgumentList -join ' ') -eq "exec -T api-green $Expected"
+        }
+    }
+}
+
+Describe 'Set-ActiveSlot' {
+    It 'renames the old marker to the new one inside the nginx container, and never reloads nginx' {
         $context = Get-TestContext
         Mock -ModuleName ZeroDowntime Invoke-Compose { Get-ComposeResult }
 
-        Write-ActiveSlotInclude -Context $context -Content (ConvertTo-ActiveSlotInclude -Slot green)
+        Set-ActiveSlot -Context $context -Slot green -From blue
 
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Compose -Times 1 -Exactly
         Should -Invoke -ModuleName ZeroDowntime Invoke-Compose -Times 1 -ParameterFilter {
             $ArgumentList[0..4] -join ' ' -eq 'exec -T nginx sh -c' -and
-            $ArgumentList[5] -like '*.tmp*mv -f*' -and
-            $ArgumentList[6] -eq '/etc/nginx/state/active-slot.conf' -and
-            $ArgumentList[-1] -eq 'proxy_pass http://api_green;' -and $ArgumentList.Count -eq 9
+            $ArgumentList[5] -like '*mv "$0" "$1"*' -and
+            $ArgumentList[6] -eq '/etc/nginx/state/active-slot.blue' -and
+            $ArgumentList[7] -eq '/etc/nginx/state/active-slot.green' -and $ArgumentList.Count -eq 8
         }
+    }
+
+    It 'changes nothing under -WhatIf' {
+        $context = Get-TestContext
+        Mock -ModuleName ZeroDowntime Invoke-Compose { Get-ComposeResult }
+
+        Set-ActiveSlot -Context $context -Slot green -From blue -WhatIf
+
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Compose -Times 0 -Exactly
     }
 }
 
 Describe 'Wait-SlotDrain' {
     BeforeEach {
         $context = Get-TestContext
-        $script:Workers = @(2, 1, 0)
-        $script:InFlight = @(1, 0)
-        $script:WorkerCalls = 0
+        # /admin/status answers, one per call: (inFlight, requestsStarted).
+        $script:Status = @(@(1, 10), @(0, 11), @(0, 11), @(0, 11))
         $script:StatusCalls = 0
-        Mock -ModuleName ZeroDowntime Get-NginxShuttingDownWorkerCount {
-            $script:Workers[[math]::Min($script:WorkerCalls++, $script:Workers.Count - 1)]
-        }
         Mock -ModuleName ZeroDowntime Get-SlotContainer { [pscustomobject]@{ State = 'running' } }
         Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
-            $value = $script:InFlight[[math]::Min($script:StatusCalls++, $script:InFlight.Count - 1)]
-            [pscustomobject]@{ Success = $true; Body = ''; Json = [pscustomobject]@{ inFlight = $value }; Error = '' }
+            $inFlight, $started = $script:Status[[math]::Min($script:StatusCalls++, $script:Status.Count - 1)]
+            $json = if ($null -eq $started) { [pscustomobject]@{ inFlight = $inFlight } }
+            else { [pscustomobject]@{ inFlight = $inFlight; requestsStarted = $started } }
+            [pscustomobject]@{ Success = $true; Body = ''; Json = $json; Error = '' }
         }
     }
 
-    It 'waits for the old nginx workers first, then for inFlight 0' {
-        Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 10 -IntervalSeconds 0.05 | Should -BeTrue
+    It 'waits for inFlight 0 and then a quiet window with no request started' {
+        Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 10 -IntervalSeconds 0.05 -QuietSeconds 0.1 |
+            Should -BeTrue
 
-        $script:WorkerCalls | Should -Be 4
-        $script:StatusCalls | Should -Be 2
+        $script:StatusCalls | Should -BeGreaterOrEqual 4
     }
 
-    It 'returns $false with a warning when the drain does not finish in time' {
-        $script:InFlight = @(1)
+    It 'starts the quiet window again when a request started in between' {
+        # 0 in flight each time, but the count moves: a request came and went between two polls.
+        $script:Status = @(@(0, 1), @(0, 2), @(0, 3), @(0, 3), @(0, 3), @(0, 3))
 
-        Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 1 -IntervalSeconds 0.1 -WarningVariable warnings `
-            -WarningAction SilentlyContinue | Should -BeFalse
+        Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 10 -IntervalSeconds 0.05 -QuietSeconds 0.1 |
+            Should -BeTrue
+        $script:StatusCalls | Should -BeGreaterOrEqual 5
+    }
+
+    It 'judges a version without requestsStarted by inFlight alone' {
+        $script:Status = @(@(2, $null), @(0, $null))
+
+        Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 10 -IntervalSeconds 0.05 -QuietSeconds 0.1 |
+            Should -BeTrue
+    }
+
+    It 'returns $false with a warning when <Name>' -ForEach @(
+        @{ Name = 'requests stay in flight'; Status = @(, @(1, 5)) }
+        @{ Name = 'requests keep arriving'; Status = @(@(0, 1), @(0, 2), @(0, 3), @(0, 4), @(0, 5), @(0, 6), @(0, 7),
+                @(0, 8), @(0, 9), @(0, 10), @(0, 11), @(0, 12), @(0, 13), @(0, 14), @(0, 15), @(0, 16)) }
+    ) {
+        $script:Status = $Status
+        # Each poll starts a new quiet window in the second case; the list outlasts the timeout.
+        Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
+            $entry = $script:Status[[math]::Min($script:StatusCalls++, $script:Status.Count - 1)]
+            $started = if ($script:Status.Count -gt 1) { $script:StatusCalls } else { $entry[1] }
+            [pscustomobject]@{ Success = $true; Body = ''; Error = ''
+                Json = [pscustomobject]@{ inFlight = $entry[0]; requestsStarted = $started } }
+        }
+
+        Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 1 -IntervalSeconds 0.1 -QuietSeconds 0.3 `
+            -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeFalse
         $warnings | Should -HaveCount 1
     }
 
     It 'has nothing to wait for on a slot that is not running' {
-        $script:Workers = @(0)
         Mock -ModuleName ZeroDowntime Get-SlotContainer { [pscustomobject]@{ State = 'exited' } }
 
         Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 1 | Should -BeTrue

@@ -18,12 +18,14 @@
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-# The two slots, their nginx upstream groups and the include that selects one. The include's content is part of the
-# shared contract (notes/contract.md): nginx/ ships it for blue, the scripts rewrite it.
+# The two slots, and where nginx learns which one serves: exactly one marker file, active-slot.<slot>, in nginx's
+# state directory (the nginx-state volume). nginx checks it per request (nginx/snippets/active-slot.conf), so a swap
+# renames it and never reloads nginx. nginx/docker-entrypoint.sh writes the first one (blue).
 $script:Slots = @('blue', 'green')
-$script:ActiveSlotIncludePath = '/etc/nginx/state/active-slot.conf'
-$script:ActiveSlotIncludeHeader =
-    '# Active slot, written by deploy-scripts. Do not edit by hand: run deploy-scripts/swap.ps1.'
+$script:NginxStateDirectory = '/etc/nginx/state'
+$script:ActiveSlotMarkerPrefix = 'active-slot.'
+# nginx's internal server that reaches each slot by name (nginx/servers/preview.conf); not published to the host.
+$script:NginxPreviewPort = 8081
 $script:StepCount = 9
 
 #region Docker
@@ -123,37 +125,39 @@ function Get-OtherSlot {
     if ($Slot -eq 'blue') { 'green' } else { 'blue' }
 }
 
-function ConvertTo-ActiveSlotInclude {
+function Get-ActiveSlotMarkerPath {
     <#
     .SYNOPSIS
-        Renders the nginx include that routes traffic to a slot (exact content of the shared contract).
+        The path, inside the nginx container, of the marker file that makes a slot the active one.
     #>
     [CmdletBinding()]
     [OutputType([string])]
     param([Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot)
 
-    "$script:ActiveSlotIncludeHeader`nproxy_pass http://api_$Slot;`n"
+    "$script:NginxStateDirectory/$script:ActiveSlotMarkerPrefix$Slot"
 }
 
-function ConvertFrom-ActiveSlotInclude {
+function ConvertFrom-ActiveSlotMarker {
     <#
     .SYNOPSIS
-        Reads the slot out of the active-slot include; throws when the file does not name exactly one slot.
+        Reads the active slot out of a listing of nginx's state directory; throws unless exactly one marker is there.
     #>
     [CmdletBinding()]
     [OutputType([string])]
-    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Content)
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Listing)
 
-    # Comments and blank lines are ignored; exactly one proxy_pass to one of the two upstream groups is expected,
-    # so a hand-edited or half-written file is refused instead of guessed at.
-    $directives = @($Content -split "`r?`n" |
+    # Other files (an earlier kit's active-slot.conf) are ignored. No marker, or both, is refused instead of guessed
+    # at: nginx answers 503 without one, and would pick green with both (nginx/snippets/active-slot.conf).
+    $markers = @($Listing -split "`r?`n" |
         ForEach-Object { $_.Trim() } |
-        Where-Object { $_ -and -not $_.StartsWith('#') })
-    if ($directives.Count -ne 1 -or $directives[0] -notmatch '^proxy_pass\s+http://api_(blue|green)\s*;$') {
-        throw "The active-slot include ($script:ActiveSlotIncludePath) does not hold exactly one " +
-            "'proxy_pass http://api_blue;' or 'proxy_pass http://api_green;' line. Content: '$($Content.Trim())'"
+        Where-Object { $_ -match '^active-slot\.(blue|green)$' })
+    if ($markers.Count -ne 1) {
+        $found = if ($markers) { $markers -join ' and ' } else { 'none' }
+        throw "nginx's state directory ($script:NginxStateDirectory) must hold exactly one of active-slot.blue or " +
+            "active-slot.green; it holds $found. Remove the marker of the slot that should not serve " +
+            "(status.ps1 shows which slots are ready), or recreate nginx to start again from blue."
     }
-    $Matches[1]
+    $markers[0].Substring($script:ActiveSlotMarkerPrefix.Length)
 }
 
 function ConvertFrom-GoDuration {
@@ -536,15 +540,15 @@ function Get-SlotContainer {
 function Get-ActiveSlot {
     <#
     .SYNOPSIS
-        Reads the active-slot include inside the nginx container: the slot and the file's raw content.
+        Reads which slot nginx routes to: the one marker file in nginx's state directory.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param([Parameter(Mandatory)] [pscustomobject] $Context)
 
-    $content = (Invoke-Compose -Context $Context -ArgumentList 'exec', '-T', 'nginx', 'cat',
-        $script:ActiveSlotIncludePath).StdOut
-    [pscustomobject]@{ Slot = ConvertFrom-ActiveSlotInclude -Content $content; Content = $content }
+    $listing = (Invoke-Compose -Context $Context -ArgumentList 'exec', '-T', 'nginx', 'ls', '-1',
+        $script:NginxStateDirectory).StdOut
+    [pscustomobject]@{ Slot = ConvertFrom-ActiveSlotMarker -Listing $listing }
 }
 
 function Test-NginxConfig {
@@ -564,18 +568,24 @@ function Test-NginxConfig {
 function Invoke-SlotProbe {
     <#
     .SYNOPSIS
-        GETs a path on a slot from inside its container (`dotnet Api.dll probe <path>`); never throws.
+        GETs a path from inside a slot's container (`dotnet Api.dll probe <path>`); never throws.
+    .DESCRIPTION
+        By default the slot asks itself. With -ThroughNginx it asks nginx's preview server for the same slot
+        (`probe /<slot><path> --host nginx --port 8081`): what nginx reaches under that slot's name right now.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
         [Parameter(Mandatory)] [pscustomobject] $Context,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
-        [Parameter(Mandatory)] [string] $Path
+        [Parameter(Mandatory)] [string] $Path,
+        [switch] $ThroughNginx
     )
 
-    $result = Invoke-Compose -Context $Context -AllowFailure -TimeoutSeconds 30 -ArgumentList 'exec', '-T',
-        "api-$Slot", 'dotnet', 'Api.dll', 'probe', $Path
+    $probe = @('dotnet', 'Api.dll', 'probe', $Path)
+    if ($ThroughNginx) { $probe = @('dotnet', 'Api.dll', 'probe', "/$Slot$Path", '--host', 'nginx', '--port', "$script:NginxPreviewPort") }
+    $result = Invoke-Compose -Context $Context -AllowFailure -TimeoutSeconds 30 -ArgumentList (@('exec', '-T',
+        "api-$Slot") + $probe)
     $body = $result.StdOut.Trim()
     $json = $null
     if ($body.StartsWith('{')) {
@@ -607,21 +617,6 @@ function Get-SlotLogTail {
         '--no-log-prefix', '--tail', "$Lines", "api-$Slot"
     # compose still writes erase-line sequences (ESC[2K) before each line; strip any ANSI control sequence.
     ("$($result.StdOut)$($result.StdErr)" -replace '\x1b\[[0-9;?]*[A-Za-z]', '').TrimEnd()
-}
-
-function Get-NginxShuttingDownWorkerCount {
-    <#
-    .SYNOPSIS
-        How many nginx worker processes are "shutting down" (old workers still finishing requests after a reload).
-    #>
-    [CmdletBinding()]
-    [OutputType([int])]
-    param([Parameter(Mandatory)] [pscustomobject] $Context)
-
-    # `docker compose top` lists the processes with their titles; nginx renames an old worker to
-    # "nginx: worker process is shutting down" until its last connection is done.
-    $result = Invoke-Compose -Context $Context -ArgumentList 'top', 'nginx'
-    @($result.StdOut -split "`r?`n" | Where-Object { $_ -match 'worker process is shutting down' }).Count
 }
 
 function Get-PublicEndpoint {
@@ -672,8 +667,9 @@ function Invoke-DeployPreflight {
     .SYNOPSIS
         Step 1: checks that nothing stands in the way, before anything changes; returns the plan's facts.
     .DESCRIPTION
-        Docker answers, nginx and db run, `nginx -t` passes, the active slot is known from the include, the
-        timeouts are ordered, and the image to deploy exists. An active slot that does not answer is a warning,
+        Docker answers, nginx and db run, `nginx -t` passes (a swap changes no nginx configuration, but a broken one
+        on disk would fail nginx's next start: the operator hears of it now), the active slot is known from its
+        marker, the timeouts are ordered, and the image to deploy exists. An active slot that does not answer is a warning,
         not a refusal: a swap is then the way to restore service.
     #>
     [CmdletBinding()]
@@ -731,7 +727,6 @@ function Invoke-DeployPreflight {
 
     [pscustomobject]@{
         ActiveSlot     = $active.Slot
-        ActiveContent  = $active.Content
         TargetSlot     = $target
         ActiveVersion  = $activeVersion
         ImageRepository = $repository
@@ -964,64 +959,70 @@ function Test-SlotProfile {
     [string]$probe.Json.version
 }
 
-function Write-ActiveSlotInclude {
+function Wait-SlotThroughNginx {
     <#
     .SYNOPSIS
-        Replaces the active-slot include inside the nginx container atomically (write a .tmp, then rename).
+        Step 4c: the slot as nginx reaches it, before any traffic goes there: /profile through nginx's preview server
+        must report the slot and the expected version.
+    .DESCRIPTION
+        nginx resolves each slot's name at run time (upstreams/*.conf, `resolve`, valid=1s). A recreated container has
+        a new address, and until nginx has looked it up again, requests for that slot would go to the old address or
+        nowhere. Polled, because nginx learns the address on its own schedule; bounded by -TimeoutSeconds.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
         [Parameter(Mandatory)] [pscustomobject] $Context,
-        [Parameter(Mandatory)] [string] $Content
+        [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
+        [string] $ExpectedVersion,
+        [ValidateRange(1, 600)] [int] $TimeoutSeconds = 30,
+        [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.5
     )
 
-    if (-not $PSCmdlet.ShouldProcess($script:ActiveSlotIncludePath, 'Rewrite the active-slot include')) { return }
-    $lines = @($Content.TrimEnd("`n", "`r") -split "`r?`n")
-    # The lines travel as arguments, not through a shell's quoting: sh's printf writes them, mv makes the switch
-    # atomic (same directory, same file system), so nginx never reads half a file.
-    $script = 'printf ''%s\n'' "$@" > "$0.tmp" && mv -f "$0.tmp" "$0"'
-    $null = Invoke-Compose -Context $Context -ArgumentList (@('exec', '-T', 'nginx', 'sh', '-c', $script,
-        $script:ActiveSlotIncludePath) + $lines)
-}
-
-function Invoke-NginxReload {
-    <#
-    .SYNOPSIS
-        `nginx -s reload`: new workers take the new config, old ones finish their requests. Never a restart.
-    #>
-    [CmdletBinding(SupportsShouldProcess)]
-    param([Parameter(Mandatory)] [pscustomobject] $Context)
-
-    if ($PSCmdlet.ShouldProcess('nginx', 'Reload (nginx -s reload)')) {
-        $null = Invoke-Compose -Context $Context -ArgumentList 'exec', '-T', 'nginx', 'nginx', '-s', 'reload'
+    if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Check /profile through nginx's preview server (slot $Slot)")) {
+        return
+    }
+    $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $probe = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/profile' -ThroughNginx
+        $problem = if (-not $probe.Success -or -not $probe.Json) { "GET failed: $($probe.Body) $($probe.Error)".TrimEnd() }
+        elseif ($probe.Json.slot -ne $Slot) { "it reports slot '$($probe.Json.slot)'" }
+        elseif ($ExpectedVersion -and $probe.Json.version -ne $ExpectedVersion) {
+            "it reports version '$($probe.Json.version)' (an old address still answers)"
+        }
+        if (-not $problem) { return }
+        Write-Verbose "api-$Slot through nginx: $problem"
+        if ([DateTimeOffset]::UtcNow -ge $deadline) {
+            throw "Through nginx (preview port $script:NginxPreviewPort, /$Slot/profile) api-$Slot is not reached " +
+                "after $TimeoutSeconds s: $problem. Look at 'docker compose logs nginx' (resolver, upstream errors)."
+        }
+        Start-Sleep -Seconds $IntervalSeconds
     }
 }
 
 function Set-ActiveSlot {
     <#
     .SYNOPSIS
-        Step 5: points nginx at a slot: atomic include rewrite, `nginx -t`, reload; restores the file when -t fails.
+        Step 5: routes nginx's traffic to a slot by renaming the active-slot marker (atomic; nginx is not reloaded).
+    .DESCRIPTION
+        nginx checks the marker on every request (nginx/snippets/active-slot.conf), so the rename is the switch: each
+        request from then on goes to the new slot, and no connection of any client is closed. Idempotent: when the
+        marker already names the slot, nothing happens (the undo of an interrupted switch may run twice).
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
         [Parameter(Mandatory)] [pscustomobject] $Context,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
-        [Parameter(Mandatory)] [string] $PreviousContent
+        [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $From
     )
 
-    if (-not $PSCmdlet.ShouldProcess('nginx', "Route traffic to api-$Slot (rewrite include, nginx -t, reload)")) {
+    $to = Get-ActiveSlotMarkerPath -Slot $Slot
+    $previous = Get-ActiveSlotMarkerPath -Slot $From
+    if (-not $PSCmdlet.ShouldProcess('nginx', "Route traffic to api-$Slot (rename $previous to $to; no reload)")) {
         return
     }
-    Write-ActiveSlotInclude -Context $Context -Content (ConvertTo-ActiveSlotInclude -Slot $Slot)
-    try {
-        Test-NginxConfig -Context $Context
-    }
-    catch {
-        # The running config is untouched (no reload yet); put the file back so that the next reload is safe.
-        Write-ActiveSlotInclude -Context $Context -Content $PreviousContent
-        throw
-    }
-    Invoke-NginxReload -Context $Context
+    # The paths travel as arguments, not through a shell's quoting. rename(2) within one directory is atomic.
+    $script = 'if [ -e "$1" ] && [ ! -e "$0" ]; then exit 0; fi; mv "$0" "$1"'
+    $null = Invoke-Compose -Context $Context -ArgumentList 'exec', '-T', 'nginx', 'sh', '-c', $script, $previous, $to
 }
 
 function Wait-PublicSlot {
@@ -1044,7 +1045,7 @@ function Wait-PublicSlot {
     $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
     $streak = 0
     $last = $null
-    # Right after a reload, a connection can still land on an old worker (old config); hence a streak, not one hit.
+    # New connections, each through the marker check; a streak, so that one lucky answer is not taken for the switch.
     while ($streak -lt $ConsecutiveCount) {
         $last = Get-PublicSlot -BaseUrl $baseUrl -HostName $Context.PublicHostName
         if ($last.StatusCode -eq 200 -and $last.Slot -eq $Slot) { $streak++; continue }
@@ -1060,11 +1061,14 @@ function Wait-PublicSlot {
 function Wait-SlotDrain {
     <#
     .SYNOPSIS
-        Step 7: waits until no old nginx worker is shutting down and the slot reports zero in-flight requests.
+        Step 7: waits until the slot is idle: nothing in flight, and no request started during a quiet window.
     .DESCRIPTION
-        Observed, not slept. Returns $true when drained, $false when the timeout passed first (the caller decides;
-        the stop's grace period still lets the app finish its requests). A slot whose container is not running has
-        nothing in flight.
+        Observed, not slept. 0 in flight at one instant is not enough: nginx may have picked the slot for a request
+        an instant before the switch and not yet have sent it. So the slot's own count of started requests
+        (/admin/status requestsStarted) must stay unchanged, with 0 in flight, for -QuietSeconds. A slot of a version
+        that has no such count is judged by 0 in flight over the same window. Returns $true when drained, $false when
+        the timeout passed first (the caller decides; the stop's grace period still lets the app finish its
+        requests). A slot whose container is not running has nothing in flight.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType([bool])]
@@ -1072,30 +1076,42 @@ function Wait-SlotDrain {
         [Parameter(Mandatory)] [pscustomobject] $Context,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
         [Parameter(Mandatory)] [ValidateRange(1, 3600)] [int] $TimeoutSeconds,
-        [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.5
+        [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.25,
+        [ValidateRange(0, 60)] [double] $QuietSeconds = 1
     )
 
     if (-not $PSCmdlet.ShouldProcess("api-$Slot",
-            "Wait up to $TimeoutSeconds s for old nginx workers to exit and inFlight 0")) {
+            "Wait up to $TimeoutSeconds s until inFlight is 0 and no request started for $QuietSeconds s")) {
         return $true
     }
     $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
+    $quietSince = $null
+    $quietStarted = $null
     while ($true) {
-        $workers = Get-NginxShuttingDownWorkerCount -Context $Context
-        $inFlight = 0
-        if ($workers -eq 0) {
-            $container = Get-SlotContainer -Context $Context -Service "api-$Slot"
-            if ($container -and $container.State -eq 'running') {
-                $status = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/admin/status'
-                # A running slot that cannot say what it has in flight is not known to be drained.
-                $inFlight = if ($status.Success -and $status.Json) { [int]$status.Json.inFlight } else { -1 }
-            }
-            if ($inFlight -eq 0) { return $true }
+        $container = Get-SlotContainer -Context $Context -Service "api-$Slot"
+        if (-not $container -or $container.State -ne 'running') { return $true }
+        $status = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/admin/status'
+        # A running slot that cannot say what it has in flight is not known to be drained.
+        $inFlight = -1
+        $started = $null
+        if ($status.Success -and $status.Json) {
+            $inFlight = [int]$status.Json.inFlight
+            if ($status.Json.PSObject.Properties['requestsStarted']) { $started = [long]$status.Json.requestsStarted }
         }
-        Write-Verbose "Draining api-${Slot}: $workers nginx worker(s) shutting down, inFlight $inFlight"
-        if ([DateTimeOffset]::UtcNow -ge $deadline) {
-            Write-Warning ("api-$Slot not drained within $TimeoutSeconds s ($workers nginx worker(s) shutting down, " +
-                "inFlight $inFlight).")
+        $now = [DateTimeOffset]::UtcNow
+        if ($inFlight -ne 0) {
+            $quietSince = $null
+        }
+        elseif ($null -eq $quietSince -or $started -ne $quietStarted) {
+            $quietSince = $now
+            $quietStarted = $started
+        }
+        elseif (($now - $quietSince).TotalSeconds -ge $QuietSeconds) {
+            return $true
+        }
+        Write-Verbose "Draining api-${Slot}: inFlight $inFlight, requests started $started"
+        if ($now -ge $deadline) {
+            Write-Warning "api-$Slot not drained within $TimeoutSeconds s (inFlight $inFlight, requests started $started)."
             return $false
         }
         Start-Sleep -Seconds $IntervalSeconds
@@ -1211,7 +1227,7 @@ function Invoke-DeployStep {
 function Undo-SlotSwitch {
     <#
     .SYNOPSIS
-        After a failure in steps 3-6: routes traffic back to the old slot if the include changed, then stops the
+        After a failure in steps 3-6: routes traffic back to the old slot if the marker was moved, then stops the
         new slot once nothing reaches it any more. The old slot keeps serving throughout.
     #>
     [CmdletBinding(SupportsShouldProcess)]
@@ -1236,13 +1252,9 @@ function Undo-SlotSwitch {
     }
     $old = $Plan.ActiveSlot
     $new = $Plan.TargetSlot
-    if ($State.IncludeChanged) {
-        & $show "Switch nginx back to $old" {
-            Write-ActiveSlotInclude -Context $Context -Content $Plan.ActiveContent
-            Test-NginxConfig -Context $Context
-            Invoke-NginxReload -Context $Context
-        }
-        $State.IncludeChanged = $false
+    if ($State.MarkerMoved) {
+        & $show "Switch nginx back to $old" { Set-ActiveSlot -Context $Context -Slot $old -From $new }
+        $State.MarkerMoved = $false
         # Requests may have reached the new slot between the switch and now: let them finish before stopping it.
         & $show "Drain $new" {
             $null = Wait-SlotDrain -Context $Context -Slot $new -TimeoutSeconds $Context.DrainTimeoutSeconds
@@ -1300,7 +1312,7 @@ function Invoke-SlotDeployment {
         RecordPath  = $null
     }
     $state = [pscustomobject]@{
-        Locked = $false; TargetStarted = $false; IncludeChanged = $false; Switched = $false; PreviousSlotImage = $null
+        Locked = $false; TargetStarted = $false; MarkerMoved = $false; Switched = $false; PreviousSlotImage = $null
     }
     $plan = $null
     $stepNumber = 0
@@ -1364,19 +1376,20 @@ function Invoke-SlotDeployment {
                 }
 
                 $stepNumber = 4
-                $null = Invoke-DeployStep -Report $report -Number 4 -Name "Gate $target (ready + smoke test)" -Action {
+                $null = Invoke-DeployStep -Report $report -Number 4 -Name "Gate $target (ready, smoke test, via nginx)" -Action {
                     Wait-SlotReady -Context $Context -Slot $target -TimeoutSeconds $Context.ReadyTimeoutSeconds
                     # A rollback goes back to what ran before: the records know which version that was.
                     $expected = if ($Mode -eq 'Swap') { $report.ToVersion }
                     else { Get-RollbackVersion -StateDirectory $Context.StateDirectory -ActiveSlot $old }
                     $report.ToVersion = Test-SlotProfile -Context $Context -Slot $target -ExpectedVersion $expected
+                    Wait-SlotThroughNginx -Context $Context -Slot $target -ExpectedVersion $report.ToVersion
                 }
 
                 $stepNumber = 5
                 $null = Invoke-DeployStep -Report $report -Number 5 -Name "Switch nginx to $target" -Action {
-                    # Set before the call: a failure or Ctrl+C inside it may already have replaced the file.
-                    $state.IncludeChanged = -not $WhatIfPreference
-                    Set-ActiveSlot -Context $Context -Slot $target -PreviousContent $plan.ActiveContent
+                    # Set before the call: a failure or Ctrl+C inside it may already have renamed the marker.
+                    $state.MarkerMoved = -not $WhatIfPreference
+                    Set-ActiveSlot -Context $Context -Slot $target -From $old
                 }
 
                 $stepNumber = 6
@@ -1438,17 +1451,14 @@ function Invoke-SlotDeployment {
     }
     finally {
         if (-not $finished) {
-            # Interrupted (Ctrl+C): leave nginx pointing at a slot that was verified. If the include was changed
-            # but not verified, put it back; the target slot may keep running, a rerun recreates or stops it.
+            # Interrupted (Ctrl+C): leave nginx pointing at a slot that was verified. If the marker was moved
+            # but not verified, move it back; the target slot may keep running, a rerun recreates or stops it.
             $report.Result = 'Interrupted'
             $report.ExitCode = 130
             $report.FailedStep = $stepNumber
-            if ($state.IncludeChanged -and -not $state.Switched) {
-                try {
-                    Write-ActiveSlotInclude -Context $Context -Content $plan.ActiveContent
-                    Invoke-NginxReload -Context $Context
-                }
-                catch { Write-Warning "Could not put the active-slot include back: $_. Rerun swap.ps1 or rollback.ps1." }
+            if ($state.MarkerMoved -and -not $state.Switched) {
+                try { Set-ActiveSlot -Context $Context -Slot $plan.ActiveSlot -From $plan.TargetSlot }
+                catch { Write-Warning "Could not move the active-slot marker back: $_. Rerun swap.ps1 or rollback.ps1." }
             }
             if ($state.PreviousSlotImage -and -not $state.Switched) {
                 # The idle slot stays the rollback target: its tag names the image it had before this run.
@@ -1542,15 +1552,15 @@ Update-TypeData -TypeName 'ZeroDowntime.DeployReport' -DefaultDisplayPropertySet
 
 Export-ModuleMember -Function @(
     'Invoke-Docker', 'Invoke-Compose',
-    'Get-OtherSlot', 'ConvertTo-ActiveSlotInclude', 'ConvertFrom-ActiveSlotInclude', 'ConvertFrom-GoDuration',
+    'Get-OtherSlot', 'Get-ActiveSlotMarkerPath', 'ConvertFrom-ActiveSlotMarker', 'ConvertFrom-GoDuration',
     'Get-SlotTimeout', 'Assert-TimeoutOrder', 'ConvertFrom-ComposeJsonLine',
     'New-DeployContext', 'Get-DeployLock', 'Enter-DeployLock', 'Exit-DeployLock', 'Write-DeployRecord',
     'Get-DeployRecord',
     'Get-ComposeConfig', 'Get-ApiImageRepository', 'Get-SlotContainer', 'Get-ActiveSlot', 'Test-NginxConfig',
-    'Invoke-SlotProbe', 'Get-SlotLogTail', 'Get-NginxShuttingDownWorkerCount', 'Get-PublicEndpoint', 'Get-PublicSlot',
+    'Invoke-SlotProbe', 'Get-SlotLogTail', 'Get-PublicEndpoint', 'Get-PublicSlot',
     'Invoke-DeployPreflight', 'New-ApiImage', 'Publish-SlotImage', 'Restore-SlotImage', 'Test-SlotImageCurrent',
     'Get-RollbackVersion', 'Invoke-SlotMigration', 'Start-Slot',
-    'Wait-SlotReady', 'Get-ContainerRestartCount', 'Test-SlotProfile', 'Write-ActiveSlotInclude', 'Invoke-NginxReload', 'Set-ActiveSlot',
+    'Wait-SlotReady', 'Get-ContainerRestartCount', 'Test-SlotProfile', 'Wait-SlotThroughNginx', 'Set-ActiveSlot',
     'Wait-PublicSlot', 'Wait-SlotDrain', 'Stop-Slot', 'Invoke-SlotDeployment', 'Write-DeployOutcome',
     'Get-DeployStatus'
 )

@@ -20,7 +20,7 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
         $script:Calls | Should -Be @(
             'Invoke-DeployPreflight',
             'Start-Slot:blue',
-            'Wait-SlotReady:blue', 'Test-SlotProfile:blue',
+            'Wait-SlotReady:blue', 'Test-SlotProfile:blue', 'Wait-SlotThroughNginx:blue',
             'Set-ActiveSlot:blue',
             'Wait-PublicSlot:blue',
             'Wait-SlotDrain:green',

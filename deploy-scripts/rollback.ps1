@@ -28,7 +28,7 @@
     How long the previous slot has to report ready before the rollback is undone.
 
 .PARAMETER DrainTimeoutSeconds
-    How long to wait for old nginx workers and the current slot's in-flight requests before stopping it anyway.
+    How long to wait for the current slot's in-flight requests to finish before stopping it anyway.
 
 .PARAMETER PublicHostName
     The Host header for the verification requests through nginx.
@@ -100,7 +100,7 @@ try {
 }
 finally {
     if ($exitCode -eq 130) {
-        # Ctrl+C: the module's finally blocks have run (include consistent, lock released, record written), but a
+        # Ctrl+C: the module's finally blocks have run (marker consistent, lock released, record written), but a
         # stopped pipeline would end pwsh with exit code 0. A rerun of swap.ps1 or rollback.ps1 repairs the rest.
         [Console]::Error.WriteLine('rollback: interrupted. Run status.ps1, then rerun swap.ps1 or rollback.ps1.')
         # Only when this script is the process (pwsh -File, or the shebang): never end an interactive session.

@@ -13,7 +13,7 @@ BeforeAll {
 Describe 'Get-DeployStatus' {
     BeforeEach {
         $context = Get-TestContext
-        Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = 'green'; Content = '' } }
+        Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = 'green' } }
         Mock -ModuleName ZeroDowntime Get-SlotContainer {
             $state = if ($Service -eq 'api-green') { 'running' } else { 'exited' }
             [pscustomobject]@{ Service = $Service; State = $state; Status = $state; ExitCode = 0 }

@@ -7,7 +7,7 @@
     lock and the last deploys.
 
 .DESCRIPTION
-    Read-only. The active slot is read from nginx's include (/etc/nginx/state/active-slot.conf), each slot's
+    Read-only. The active slot is read from nginx's marker file (/etc/nginx/state/active-slot.<slot>), each slot's
     readiness and version from the slot itself (`dotnet Api.dll probe` inside its container), the lock and the
     deploy records from -StateDirectory. A part that cannot be read is listed under Problems instead of failing the
     whole. Exit code 0 when the status was read (even if a slot is down), 1 when it could not be read at all.

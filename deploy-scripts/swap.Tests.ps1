@@ -24,7 +24,7 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
             $script:Calls | Should -Be @(
                 'Invoke-DeployPreflight',
                 'Publish-SlotImage:green', 'Invoke-SlotMigration:green', 'Start-Slot:green', 'Recreate',
-                'Wait-SlotReady:green', 'Test-SlotProfile:green',
+                'Wait-SlotReady:green', 'Test-SlotProfile:green', 'Wait-SlotThroughNginx:green',
                 'Set-ActiveSlot:green',
                 'Wait-PublicSlot:green',
                 'Wait-SlotDrain:blue',
@@ -80,14 +80,16 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
     }
 
     Context 'when a step from 3 to 6 fails' {
-        It 'leaves the old slot serving after <FailAt> fails: include restored <Restored>, new slot stopped <Stopped>' -ForEach @(
+        It 'leaves the old slot serving after <FailAt> fails: marker moved back <Restored>, new slot stopped <Stopped>' -ForEach @(
             # Before Start-Slot the idle slot's container is untouched (retag and migration do not touch it).
             @{ FailAt = 'Publish-SlotImage'; Restored = $false; Stopped = $false; Step = 3 }
             @{ FailAt = 'Invoke-SlotMigration'; Restored = $false; Stopped = $false; Step = 3 }
             @{ FailAt = 'Start-Slot'; Restored = $false; Stopped = $true; Step = 3 }
             @{ FailAt = 'Wait-SlotReady'; Restored = $false; Stopped = $true; Step = 4 }
             @{ FailAt = 'Test-SlotProfile'; Restored = $false; Stopped = $true; Step = 4 }
-            @{ FailAt = 'Set-ActiveSlot'; Restored = $true; Stopped = $true; Step = 5 }
+            @{ FailAt = 'Wait-SlotThroughNginx'; Restored = $false; Stopped = $true; Step = 4 }
+            # The switch to green fails (the marker may have moved already); the switch back to blue works.
+            @{ FailAt = 'Set-ActiveSlot:green'; Restored = $true; Stopped = $true; Step = 5 }
             @{ FailAt = 'Wait-PublicSlot'; Restored = $true; Stopped = $true; Step = 6 }
         ) {
             $context = Get-TestContext
@@ -113,13 +115,14 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
             else { $script:Calls | Should -Not -Contain 'Restore-SlotImage:green' }
             if ($Restored) {
                 # Traffic went back to blue, and green was drained before it was stopped.
-                $script:Calls | Should -Contain 'Write-ActiveSlotInclude:blue'
-                $script:Calls | Should -Contain 'Invoke-NginxReload'
+                $script:Calls | Should -Contain 'Set-ActiveSlot:blue'
                 $script:Calls | Should -Contain 'Wait-SlotDrain:green'
+                $script:Calls.IndexOf('Wait-SlotDrain:green') | Should -BeGreaterThan $script:Calls.IndexOf('Set-ActiveSlot:blue')
+                $script:Calls.IndexOf('Stop-Slot:green') | Should -BeGreaterThan $script:Calls.IndexOf('Wait-SlotDrain:green')
             }
             else {
-                $script:Calls | Should -Not -Contain 'Write-ActiveSlotInclude:blue'
-                $script:Calls | Should -Not -Contain 'Invoke-NginxReload'
+                $script:Calls | Should -Not -Contain 'Set-ActiveSlot:blue'
+                $script:Calls | Should -Not -Contain 'Set-ActiveSlot:green'
             }
             Get-DeployLock -StateDirectory $context.StateDirectory | Should -BeNullOrEmpty
             (Get-DeployRecord -StateDirectory $context.StateDirectory).Result | Should -Be 'RolledBack'
@@ -128,7 +131,7 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
         It 'reports Failed with exit code 3 when the undo fails too' {
             $context = Get-TestContext
             Register-DeployStepMock -FailAt 'Wait-PublicSlot'
-            Mock -ModuleName ZeroDowntime Invoke-NginxReload { throw 'nginx is gone' }
+            Mock -ModuleName ZeroDowntime Set-ActiveSlot { if ($Slot -eq 'blue') { throw 'nginx is gone' } }
 
             $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
 
@@ -179,7 +182,7 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
             $report.ExitCode | Should -Be 3
             $report.FailedStep | Should -Be 8
             $report.Hint | Should -BeLike 'Traffic is on api-green*'
-            $script:Calls | Should -Not -Contain 'Write-ActiveSlotInclude:blue'
+            $script:Calls | Should -Not -Contain 'Set-ActiveSlot:blue'
         }
 
         It 'still stops the old slot, with a warning, when the drain times out' {
@@ -215,7 +218,7 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
                     }
                     'ps' { '{"Service":"' + $ArgumentList[-1] + '","Name":"x","State":"running","Status":"Up"}' }
                     'exec' {
-                        if ($ArgumentList -contains 'cat') { ConvertTo-ActiveSlotInclude -Slot blue }
+                        if ($ArgumentList -contains 'ls') { "active-slot.blue`n" }
                         elseif ($ArgumentList -contains 'probe') { '{"slot":"blue","version":"1.0.0","inFlight":0}' }
                         else { '' }
                     }
@@ -239,7 +242,7 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
         It 'runs only read-only docker commands' {
             $script:ComposeCalls | Should -Not -BeNullOrEmpty
             foreach ($call in $script:ComposeCalls) {
-                $call | Should -Match '^(config|ps|exec -T nginx cat|exec -T nginx nginx -t|exec -T api-\w+ dotnet Api.dll probe)'
+                $call | Should -Match '^(config|ps|exec -T nginx ls|exec -T nginx nginx -t|exec -T api-\w+ dotnet Api.dll probe)'
             }
             Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -ParameterFilter { $ArgumentList[0] -eq 'tag' } -Times 0
         }

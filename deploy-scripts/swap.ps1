@@ -8,12 +8,13 @@
 .DESCRIPTION
     Nine steps, each shown with its duration: 1 Preflight (docker, stack, nginx -t, active slot, timeout order),
     2 Lock, 3 Start the idle slot (retag the version as <API_IMAGE>:<slot>, run migrations, recreate the container),
-    4 Gate (readiness within -ReadyTimeoutSeconds, then /profile reports the slot and version), 5 Switch (atomic
-    rewrite of the active-slot include, nginx -t, nginx -s reload), 6 Verify through nginx (X-Slot header),
-    7 Drain (old nginx workers gone and the old slot's inFlight 0, within -DrainTimeoutSeconds), 8 Stop the old slot
-    (container kept for an instant rollback), 9 Record (JSON in -StateDirectory).
+    4 Gate (readiness within -ReadyTimeoutSeconds, then /profile reports the slot and version, on the slot and
+    through nginx's preview server), 5 Switch (rename nginx's active-slot marker: atomic, and nginx is never
+    reloaded), 6 Verify through nginx (X-Slot header), 7 Drain (the old slot has 0 in flight and starts no request
+    for a quiet second, within -DrainTimeoutSeconds), 8 Stop the old slot (container kept for an instant rollback),
+    9 Record (JSON in -StateDirectory).
 
-    A failure in steps 3 to 6 puts the include back, stops the new slot and leaves the old slot serving.
+    A failure in steps 3 to 6 moves the marker back, stops the new slot and leaves the old slot serving.
     Exit codes: 0 succeeded; 1 failed and rolled back (old slot serves); 2 refused by preflight or lock (nothing
     changed); 3 failed after the switch or the undo failed (run status.ps1); 130 interrupted.
     Called by operators and by tests/Deploy.Tests and tests/Proof.Tests. Steps live in ZeroDowntime.psm1.
@@ -41,7 +42,7 @@
     How long the new slot has to report ready (GET /health/ready 200) before the swap is undone.
 
 .PARAMETER DrainTimeoutSeconds
-    How long to wait for old nginx workers and the old slot's in-flight requests before stopping it anyway.
+    How long to wait for the old slot's in-flight requests to finish before stopping it anyway.
 
 .PARAMETER PublicHostName
     The Host header for the verification requests through nginx.
@@ -128,7 +129,7 @@ try {
 }
 finally {
     if ($exitCode -eq 130) {
-        # Ctrl+C: the module's finally blocks have run (include consistent, lock released, record written), but a
+        # Ctrl+C: the module's finally blocks have run (marker consistent, lock released, record written), but a
         # stopped pipeline would end pwsh with exit code 0. A rerun of swap.ps1 or rollback.ps1 repairs the rest.
         [Console]::Error.WriteLine('swap: interrupted. Run status.ps1, then rerun swap.ps1 or rollback.ps1.')
         # Only when this script is the process (pwsh -File, or the shebang): never end an interactive session.
