@@ -232,7 +232,9 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             string script, IEnumerable<string> args, string interruptAfter, ITestOutputHelper output)
         {
             var home = await Pwsh.HomeAsync();
-            var startInfo = new System.Diagnostics.ProcessStartInfo("dotnet")
+            // Through `env --default-signal=INT`: a test host started in the background of a shell (`dotnet test &`)
+            // inherits SIGINT as ignored, passes that on to pwsh, and .NET then never sees the Ctrl+C this test sends.
+            var startInfo = new System.Diagnostics.ProcessStartInfo("env")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -242,7 +244,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             };
             string[] all =
             [
-                Path.Combine(home, "pwsh.dll"), "-NoLogo", "-NoProfile", "-NonInteractive", "-File",
+                "--default-signal=INT", "dotnet", Path.Combine(home, "pwsh.dll"), "-NoLogo", "-NoProfile", "-NonInteractive", "-File",
                 Path.Combine(Pwsh.ScriptsDirectory, script), .. args, "-ProjectName", Stack.ProjectName,
                 "-ComposeFile", Stack.ComposeFile, "-EnvFile", Stack.EnvFile, "-StateDirectory", stateDirectory,
             ];

@@ -17,6 +17,7 @@ public sealed class SwapUnderLoadTests(ProofStack fixture)
         // Arrange
         var proof = await fixture.ReadyAsync();
         var nginxStartedAt = await NginxStartedAtAsync(proof);
+        var nginxWorkers = await proof.NginxWorkerPidsAsync();
         var swaps = new List<SwapOutcome>();
 
         // Act
@@ -53,7 +54,11 @@ public sealed class SwapUnderLoadTests(ProofStack fixture)
                 $"swap {i + 1}: no long request started on {swaps[i].FromSlot} before the switch and ended after it");
         }
 
+        // nginx was neither restarted (item 20) nor reloaded: the same workers served every request of the run, so
+        // no client connection was closed by a swap (items 5 and 7).
         Assert.Equal(nginxStartedAt, await NginxStartedAtAsync(proof));
+        Assert.Equal(nginxWorkers, await proof.NginxWorkerPidsAsync());
+        Assert.Subset(nginxWorkers.ToHashSet(), run.Log.Pids.ToHashSet());
     }
 
     /// <summary>nginx's container start time: a restart instead of a reload (ZERO-DOWNTIME.md item 20) changes it.</summary>

@@ -11,7 +11,14 @@ public sealed record AccessLogEntry(
     string? Protocol,
     string? UpstreamAddr,
     string? UpstreamStatus,
-    string Raw);
+    string Raw)
+{
+    /// <summary>The worker process that served the request: a reload starts workers with new pids.</summary>
+    public int? Pid { get; init; }
+
+    /// <summary>nginx's $connection_requests: the how-manyth request on its client connection this was.</summary>
+    public int? ConnectionRequests { get; init; }
+}
 
 public sealed class NginxAccessLog(IReadOnlyList<AccessLogEntry> entries, int unparsedLines)
 {
@@ -57,7 +64,11 @@ public sealed class NginxAccessLog(IReadOnlyList<AccessLogEntry> entries, int un
                     ReadString(root, "server_protocol"),
                     ReadString(root, "upstream_addr"),
                     ReadString(root, "upstream_status"),
-                    line[start..]));
+                    line[start..])
+                {
+                    Pid = root.TryGetProperty("pid", out var pid) ? ReadInt(pid) : null,
+                    ConnectionRequests = root.TryGetProperty("connection_requests", out var n) ? ReadInt(n) : null,
+                });
             }
             catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
             {
@@ -67,6 +78,16 @@ public sealed class NginxAccessLog(IReadOnlyList<AccessLogEntry> entries, int un
 
         return new NginxAccessLog(entries, unparsed);
     }
+
+    /// <summary>Every worker pid that served a request of the run.</summary>
+    public IReadOnlySet<int> Pids => Entries.Where(e => e.Pid is not null).Select(e => e.Pid!.Value).ToHashSet();
+
+    /// <summary>The most requests any one client connection of <paramref name="protocol"/> carried.</summary>
+    public int MaxConnectionRequests(string protocol) => Entries
+        .Where(e => e.Protocol == protocol && e.ConnectionRequests is not null)
+        .Select(e => e.ConnectionRequests!.Value)
+        .DefaultIfEmpty()
+        .Max();
 
     public IReadOnlyDictionary<string, int> CountByProtocol => Entries
         .GroupBy(e => e.Protocol ?? "?")

@@ -83,22 +83,37 @@ public sealed class ChecksTests
         ClientKind.Writer, 0, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(5), id is null ? 502 : 201, null,
         "blue", text, id);
 
-    [Theory]
-    [InlineData(ClientKind.Http2, null, "HttpRequestException(HttpProtocolError)/HttpProtocolException(0x0)", true)]
-    [InlineData(ClientKind.Http2, null, "HttpRequestException(HttpProtocolError)/HttpProtocolException(0x2)", false)]
-    [InlineData(ClientKind.Http2, null, "HttpRequestException(ResponseEnded)/IOException", false)]
-    [InlineData(ClientKind.Http2, 502, null, false)]
-    [InlineData(ClientKind.KeepAlive, null, "HttpRequestException(HttpProtocolError)/HttpProtocolException(0x0)", false)]
-    public void IsHttp2RefusedAtReload_OnlyUnansweredHttp2NoErrorClose_IsSetApart(
-        ClientKind kind, int? status, string? error, bool expected)
+    [Fact]
+    public void Parse_WorkerPidsAndConnectionRequests_AreRead()
     {
-        // Arrange: only this one form of failure is tolerated (and bounded); everything else must fail a run.
-        var sample = new RequestSample(kind, 0, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(2), status, error, null);
+        // Arrange: two workers; one HTTP/2 connection at its 999th request.
+        var raw = string.Join('\n',
+            """{"pid":41,"connection_requests":3,"server_protocol":"HTTP/1.1","status":200,"request":"GET /profile HTTP/1.1"}""",
+            """{"pid":42,"connection_requests":999,"server_protocol":"HTTP/2.0","status":200,"request":"GET /profile HTTP/2.0"}""",
+            """{"pid":42,"connection_requests":7,"server_protocol":"HTTP/2.0","status":200,"request":"GET /profile HTTP/2.0"}""");
 
         // Act
-        var refused = UnderLoad.IsHttp2RefusedAtReload(sample);
+        var log = NginxAccessLog.Parse(raw);
 
         // Assert
-        Assert.Equal(expected, refused);
+        Assert.Equal(new HashSet<int> { 41, 42 }, log.Pids);
+        Assert.Equal(999, log.MaxConnectionRequests("HTTP/2.0"));
+        Assert.Equal(3, log.MaxConnectionRequests("HTTP/1.1"));
+    }
+
+    [Theory]
+    [InlineData(999, true)]
+    [InlineData(1000, false)]
+    public void AssertBelowNginxRequestLimit_ConnectionAtTheLimit_Fails(int requests, bool passes)
+    {
+        // Arrange
+        var log = NginxAccessLog.Parse(
+            $$"""{"pid":1,"connection_requests":{{requests}},"server_protocol":"HTTP/2.0","status":200,"request":"GET / HTTP/2.0"}""");
+
+        // Act
+        var failure = Record.Exception(() => UnderLoad.AssertBelowNginxRequestLimit(log));
+
+        // Assert
+        Assert.Equal(passes, failure is null);
     }
 }

@@ -94,12 +94,40 @@ public sealed class ProofStack : IAsyncLifetime
         }
     }
 
-    /// <summary>The slot that nginx's active-slot include routes to.</summary>
+    /// <summary>The slot that nginx routes to: the one active-slot marker in its state directory.</summary>
     public async Task<string> ActiveSlotAsync()
     {
-        var include = (await Stack.ExecAsync("nginx", "cat", "/etc/nginx/state/active-slot.conf"))
-            .EnsureSuccess("reading the active-slot include").StdOut;
-        return include.Contains("api_green", StringComparison.Ordinal) ? "green" : "blue";
+        var listing = (await Stack.ExecAsync("nginx", "ls", "-1", "/etc/nginx/state"))
+            .EnsureSuccess("listing nginx's state directory").StdOut;
+        var markers = listing.Split('\n', StringSplitOptions.TrimEntries)
+            .Where(name => name is "active-slot.blue" or "active-slot.green")
+            .ToList();
+        return markers.Count == 1
+            ? markers[0]["active-slot.".Length..]
+            : throw new InvalidOperationException($"nginx's state directory holds no single marker: '{listing}'");
+    }
+
+    /// <summary>
+    /// The pids of nginx's current worker processes (not the old ones of an earlier reload, still finishing their
+    /// connections). A reload replaces every worker, so an unchanged set across a run, and an access log naming no
+    /// other pid, show that nothing reloaded nginx.
+    /// </summary>
+    public async Task<IReadOnlySet<int>> NginxWorkerPidsAsync()
+    {
+        // No ps in nginx images: nginx retitles its workers "nginx: worker process" (an old one "... is shutting
+        // down"), which /proc/<pid>/cmdline shows.
+        const string script = """
+            for p in /proc/[0-9]*; do
+              case "$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)" in
+                *"is shutting down"*) ;;
+                *"worker process"*) echo "${p#/proc/}";;
+              esac
+            done
+            """;
+        var output = (await Stack.ExecAsync("nginx", "sh", "-c", script)).EnsureSuccess("listing nginx workers").StdOut;
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(int.Parse)
+            .ToHashSet();
     }
 
     /// <summary>The version the serving slot reports through nginx.</summary>
@@ -164,9 +192,9 @@ public sealed class ProofStack : IAsyncLifetime
         var active = await ActiveSlotAsync();
         if (!await ServesAsync(active))
         {
+            // nginx follows the container's new address by itself (upstreams/*.conf, `resolve`); the loop below waits.
             (await Stack.ComposeAsync("up", "--detach", "--wait", "--no-deps", "--no-build", "--pull", "never",
                 $"api-{active}")).EnsureSuccess($"restarting api-{active}");
-            await Stack.ExecAsync("nginx", "nginx", "-s", "reload");
         }
 
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
@@ -184,7 +212,8 @@ public sealed class ProofStack : IAsyncLifetime
     /// <summary>
     /// Breaks nginx's config the way an operator's typo would: a bad line appended to a file the config includes
     /// (the generated server names, inside the container; the repo's nginx/ files are mounted read-only and never
-    /// touched). The running config is unaffected until the next reload. <see cref="RepairNginxConfigAsync"/> undoes it.
+    /// touched). The running config is unaffected: it would fail nginx's next start or reload.
+    /// <see cref="RepairNginxConfigAsync"/> undoes it.
     /// </summary>
     public async Task BreakNginxConfigAsync() =>
         (await Stack.ExecAsync("nginx", "sh", "-c",

@@ -65,51 +65,38 @@ public static class UnderLoad
     {
         measured ??= run.Load;
         Assert.Null(run.Load.CapReason);
-        var refusedAtReload = measured.Failures.Where(IsHttp2RefusedAtReload).ToList();
-        if (refusedAtReload.Count > 0)
-        {
-            // Said loudly, in the output CI keeps: these are failures a client sees, tolerated only in this one form.
-            Console.WriteLine($"[proof] HTTP/2 streams refused at an nginx reload (GOAWAY NO_ERROR, never processed): " +
-                $"{refusedAtReload.Count} of {measured.PerKind.Single(k => k.Kind == ClientKind.Http2).Requests}");
-        }
-
         Assert.All(measured.PerKind, kind =>
         {
             Assert.True(kind.Requests > 0, $"{kind.Kind}: no requests at all, the load did not run");
-            var failed = kind.Failed - refusedAtReload.Count(s => s.Kind == kind.Kind);
-            Assert.True(failed == 0, $"{kind.Kind}: {failed} failed of {kind.Requests}: " +
+            Assert.True(kind.Failed == 0, $"{kind.Kind}: {kind.Failed} failed of {kind.Requests}: " +
                 $"non-2xx [{string.Join(", ", kind.NonSuccessByStatus)}], errors [{string.Join(", ", kind.TransportErrorsByType)}]");
         });
-        // A refused stream must be rare: the open finding is a reload race, not a broken HTTP/2 path.
-        Assert.True(refusedAtReload.Count <= Http2RefusedAtReloadLimit,
-            $"{refusedAtReload.Count} HTTP/2 streams refused at reload, more than the {Http2RefusedAtReloadLimit} tolerated");
         Assert.True(run.Log.Entries.Count >= run.Load.Samples.Count * 0.99,
             $"nginx logged {run.Log.Entries.Count} requests for {run.Load.Samples.Count} sent: the log reader misses lines");
         // The HTTP/2 clients really spoke HTTP/2 to nginx (a silent downgrade would leave item 7 untested).
-        // Streams refused at a reload never reached nginx's log (that is what makes them safe to retry).
-        var http2 = measured.PerKind.Single(k => k.Kind == ClientKind.Http2).Requests - refusedAtReload.Count;
+        var http2 = measured.PerKind.Single(k => k.Kind == ClientKind.Http2).Requests;
         Assert.True(run.Log.CountByProtocol.GetValueOrDefault("HTTP/2.0") >= http2,
             $"nginx logged fewer HTTP/2.0 requests than the {http2} the HTTP/2 clients sent");
+        AssertBelowNginxRequestLimit(run.Log);
         Assert.True(run.Notes.Acknowledged > 0, "no write was acknowledged");
         Assert.True(run.Notes.IsExact, run.Notes.Describe());
     }
 
-    /// <summary>
-    /// How many HTTP/2 streams refused at a reload one run tolerates (seen: 0 to 5 per test; a broken HTTP/2 path
-    /// fails thousands).
-    /// </summary>
-    public const int Http2RefusedAtReloadLimit = 20;
+    /// <summary>nginx's keepalive_requests (default 1000; the shipped config keeps it).</summary>
+    public const int NginxRequestsPerConnectionLimit = 1000;
 
     /// <summary>
-    /// REVIEW: ZERO-DOWNTIME.md item 7 is not closed. At `nginx -s reload`, nginx 1.30 now and then ends an HTTP/2
-    /// connection (GOAWAY, NO_ERROR) while a just-sent stream is open; the stream fails within milliseconds with
-    /// HttpProtocolException(0x0), and nginx never logs it (it was not processed, so it is safe to retry). The proof
-    /// counts these apart, prints them, and bounds them; every other failure of every kind still fails the run, and
-    /// nginx's log must still show no status >= 499. docs/proof.md, "Open finding", has the measurements.
+    /// The HTTP/2 clients renew their connections before nginx's per-connection limit (LoadOptions
+    /// .Http2ConnectionLifetime explains the client bug that this keeps out of the proof). Checked, not assumed: a
+    /// faster machine sends more per connection, and then this says so instead of the run failing at random.
     /// </summary>
-    public static bool IsHttp2RefusedAtReload(RequestSample sample) =>
-        sample.Kind == ClientKind.Http2 && sample.Status is null
-        && sample.Error is { } error && error.Contains("HttpProtocolException(0x0)", StringComparison.Ordinal);
+    public static void AssertBelowNginxRequestLimit(NginxAccessLog log)
+    {
+        var most = log.MaxConnectionRequests("HTTP/2.0");
+        Assert.True(most < NginxRequestsPerConnectionLimit,
+            $"an HTTP/2 client connection carried {most} requests, reaching nginx's keepalive_requests " +
+            $"({NginxRequestsPerConnectionLimit}): shorten LoadOptions.Http2ConnectionLifetime");
+    }
 
     /// <summary>nginx's view for the whole run (a kill before the swap excepted, see that test).</summary>
     public static void AssertNginxLoggedNoFailure(RunResult run) =>

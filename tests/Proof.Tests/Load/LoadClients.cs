@@ -28,7 +28,7 @@ public static class LoadClients
         return new UriBuilder(Uri.UriSchemeHttps, HostName, httpsBase.Port).Uri;
     }
 
-    public static HttpClient Create(Uri httpsBase, ClientKind kind, TimeSpan timeout)
+    public static HttpClient Create(Uri httpsBase, ClientKind kind, TimeSpan timeout, TimeSpan? http2ConnectionLifetime = null)
     {
         var port = httpsBase.Port;
         var handler = new SocketsHttpHandler
@@ -36,9 +36,12 @@ public static class LoadClients
             // One connection per client (HTTP/2: one connection, many streams).
             MaxConnectionsPerServer = 1,
             EnableMultipleHttp2Connections = false,
-            // Keep connections for the whole run: a connection that the pool recycles on its own would hide the
-            // reuse-after-reload race this harness is meant to hit.
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            // HTTP/1.1: keep connections for the whole run, so that anything that closes them under a client (a
+            // reload's old workers, ZERO-DOWNTIME.md item 5) is seen. HTTP/2: renew them below nginx's
+            // per-connection request limit (LoadOptions.Http2ConnectionLifetime says why).
+            PooledConnectionLifetime = kind == ClientKind.Http2
+                ? http2ConnectionLifetime ?? Timeout.InfiniteTimeSpan
+                : Timeout.InfiniteTimeSpan,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
             AllowAutoRedirect = false,
             UseCookies = false,

@@ -108,7 +108,7 @@ public sealed class LoadRun : IAsyncDisposable
     {
         for (var i = 0; i < clients; i++)
         {
-            var client = LoadClients.Create(_httpsBase, kind, _options.RequestTimeout);
+            var client = LoadClients.Create(_httpsBase, kind, _options.RequestTimeout, _options.Http2ConnectionLifetime);
             _clients.Add(client);
             var index = i;
             for (var loop = 0; loop < loopsPerClient; loop++)
