@@ -66,7 +66,8 @@ public sealed class BenchRun(BenchOptions o)
             new Dictionary<string, double> { ["api-blue"] = rssUnderLoad.DockerStatsMiB });
 
         _notes.Add($"Load average at the end (1/5/15 min): {Machine.LoadAverage()}.");
-        long totalErrors = ceiling.ApiThroughNginx.Errors + ceiling.NginxReturn200.Errors + steady.Count(s => s.Failed) +
+        long totalErrors = ceiling.ApiThroughNginx.Errors + ceiling.NginxReturn200.Errors +
+            ceiling.NginxReturn200AfterMarkerCheck.Errors + steady.Count(s => s.Failed) +
             swapSamples.Count(s => s.Failed) + swaps.Count(s => s.ExitCode != 0) +
             nginxStatuses.Where(kv => !kv.Key.StartsWith('2')).Sum(kv => kv.Value);
         var report = new BenchReport(o.Mode, startedAt, Stats.Round(watch.Elapsed.TotalSeconds), machine, ceiling,
@@ -93,17 +94,20 @@ public sealed class BenchRun(BenchOptions o)
     {
         await using var nginx = await CeilingNginx.StartAsync(stack.ProjectName, Images.Nginx, ct);
         var target = new Uri(nginx.BaseUri, "profile");
+        var markerTarget = new Uri(nginx.MarkerCheckUri, "profile");
         var w = o.Wrk;
 
         // Warm-up (JIT, connection pools, nginx workers), not reported.
         var warm = w with { Duration = TimeSpan.FromSeconds(o.Mode == "full" ? 5 : 1) };
         await Wrk.RunAsync(profile.ToString(), warm, ct);
         await Wrk.RunAsync(target.ToString(), warm, ct);
+        await Wrk.RunAsync(markerTarget.ToString(), warm, ct);
 
         // Alternating rounds (API, nginx, API, nginx, ...): on a shared machine the background load drifts, and
         // alternating makes both targets see the same drift; the medians of the rounds are reported.
         Log($"wrk {w.Threads} threads, {w.Connections} connections, {o.CeilingRounds} x {w.Duration.TotalSeconds:0} s " +
-            "each: GET /profile through nginx, alternating with nginx return 200 (bench-only nginx, same image)");
+            "each: GET /profile through nginx, alternating with nginx return 200 without and with the marker check " +
+            "(bench-only nginx, same image)");
         var rounds = new List<CeilingRound>();
         SlotMemoryReading? rss = null;
         for (var i = 0; i < o.CeilingRounds; i++)
@@ -119,20 +123,24 @@ public sealed class BenchRun(BenchOptions o)
             var api = await Wrk.RunAsync(profile.ToString(), w, ct);
             rss ??= rssTask is null ? null : await rssTask;
             var alone = await Wrk.RunAsync(target.ToString(), w, ct);
-            rounds.Add(new CeilingRound(i + 1, api, alone, Stats.Ratio(api.RequestsPerSecond, alone.RequestsPerSecond)));
+            var marker = await Wrk.RunAsync(markerTarget.ToString(), w, ct);
+            rounds.Add(new CeilingRound(i + 1, api, alone, Stats.Ratio(api.RequestsPerSecond, alone.RequestsPerSecond),
+                marker, Stats.Ratio(marker.RequestsPerSecond, alone.RequestsPerSecond)));
             Log($"  round {i + 1}: API {api.RequestsPerSecond:0} req/s (p50 {api.LatencyP50Ms} ms, p99 {api.LatencyP99Ms} ms, " +
                 $"errors {api.Errors}); nginx {alone.RequestsPerSecond:0} req/s (p50 {alone.LatencyP50Ms} ms, " +
-                $"p99 {alone.LatencyP99Ms} ms, errors {alone.Errors})");
+                $"p99 {alone.LatencyP99Ms} ms, errors {alone.Errors}); nginx + marker check " +
+                $"{marker.RequestsPerSecond:0} req/s (errors {marker.Errors})");
         }
 
         var apiAll = Wrk.Combine(rounds.Select(r => r.ApiThroughNginx).ToList());
         var aloneAll = Wrk.Combine(rounds.Select(r => r.NginxReturn200).ToList());
+        var markerAll = Wrk.Combine(rounds.Select(r => r.NginxReturn200AfterMarkerCheck).ToList());
         Log($"api-blue under load: RSS {rss!.RssMiB} MiB, docker stats {rss.DockerStatsMiB} MiB");
         return (new CeilingReport(w.Threads, w.Connections, w.Duration.TotalSeconds, apiAll, aloneAll,
             Stats.Round(Stats.Median(rounds.Select(r => r.RpsRatio).ToList())),
             Stats.Ratio(apiAll.LatencyP50Ms, aloneAll.LatencyP50Ms),
             Stats.Ratio(apiAll.LatencyP99Ms, aloneAll.LatencyP99Ms),
-            rounds), rss);
+            rounds, markerAll, Stats.Round(Stats.Median(rounds.Select(r => r.MarkerCheckRpsRatio).ToList()))), rss);
     }
 
     private async Task<Sample[]> SteadyAsync(HttpClient client, Uri profile, CancellationToken ct)
@@ -290,7 +298,7 @@ public sealed class BenchRun(BenchOptions o)
         {
             (At("3 ", false), $"start {chosen.ToSlot}"),
             (At("4 ", true), $"{chosen.ToSlot} ready"),
-            (At("5 ", true), "switch (nginx reload)"),
+            (At("5 ", true), "switch (marker renamed)"),
             (At("6 ", true), "verified"),
             (At("7 ", true), $"{chosen.FromSlot} drained"),
             (At("8 ", true), $"{chosen.FromSlot} stopped"),

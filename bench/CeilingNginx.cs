@@ -3,7 +3,8 @@
 // own (named after the bench's compose project, removed at the end) with a generated nginx.conf that includes the
 // shipped nginx/http/ and nginx/snippets/ files (mounted read-only, not changed): the same access log, TLS,
 // keep-alive and headers as the public server. Only the upstream and the proxying are missing, which is what the
-// ratio measures.
+// ratio measures. A second server (port 8444) answers the same way after the public server's per-request choice of
+// slot (nginx/snippets/active-slot.conf, a stat() of the marker file): the cost of switching without reloads.
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -15,16 +16,21 @@ public sealed class CeilingNginx : IAsyncDisposable
 {
     private readonly string _directory;
 
-    private CeilingNginx(string name, string directory, Uri baseUri)
+    private CeilingNginx(string name, string directory, Uri baseUri, Uri markerCheckUri)
     {
         Name = name;
         _directory = directory;
         BaseUri = baseUri;
+        MarkerCheckUri = markerCheckUri;
     }
 
     public string Name { get; }
 
+    /// <summary>nginx `return 200`.</summary>
     public Uri BaseUri { get; }
+
+    /// <summary>nginx `return 200` after the active-slot marker check.</summary>
+    public Uri MarkerCheckUri { get; }
 
     public static async Task<CeilingNginx> StartAsync(string projectName, string image, CancellationToken ct)
     {
@@ -32,25 +38,32 @@ public sealed class CeilingNginx : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory($"{name}-").FullName;
         await File.WriteAllTextAsync(Path.Combine(directory, "nginx.conf"), Config(), ct);
         WriteSelfSignedCertificate(directory);
+        // The state directory the marker check reads, holding the marker the stack's entrypoint writes first.
+        var state = Directory.CreateDirectory(Path.Combine(directory, "state")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(state, "active-slot.blue"), "bench\n", ct);
 
         // The container's nginx workers must read the files; the temp directory is private to its owner by default.
         // (Windows: Docker Desktop shares the files without Unix modes.)
         if (!OperatingSystem.IsWindows())
         {
             MakeReadable(directory);
+            MakeReadable(state);
         }
 
         const int port = 8443;
-        var nginx = new CeilingNginx(name, directory, null!);
+        const int markerPort = 8444;
+        var nginx = new CeilingNginx(name, directory, null!, null!);
         string[] run =
         [
             "run", "--detach", "--name", name, "--label", $"zdd.bench.project={projectName}",
             "--publish", $"127.0.0.1::{port}",
+            "--publish", $"127.0.0.1::{markerPort}",
             // At the stack's path, so that relative includes (zdd/..., and mime.types inside them) resolve the same.
             "--volume", $"{Path.Combine(directory, "nginx.conf")}:/etc/nginx/nginx.conf:ro",
             "--volume", $"{RepoPaths.NginxDirectory}:/etc/nginx/zdd:ro",
             // snippets/tls.conf reads the certificate from here, as in the stack (where tls-init writes it).
             "--volume", $"{directory}:/etc/nginx/certs:ro",
+            "--volume", $"{state}:/etc/nginx/state:ro",
             "--pull", "never",
             image,
             "nginx", "-g", "daemon off;",
@@ -59,11 +72,10 @@ public sealed class CeilingNginx : IAsyncDisposable
         {
             (await ProcessRunner.RunAsync("docker", run, timeout: TimeSpan.FromMinutes(1), ct: ct))
                 .EnsureSuccess($"docker run {name}");
-            var mapped = (await ProcessRunner.RunAsync("docker", ["port", name, $"{port}/tcp"],
-                timeout: TimeSpan.FromSeconds(30), ct: ct)).EnsureSuccess($"docker port {name}");
-            var text = mapped.StdOut.Trim().Split('\n')[0].Trim();
-            var hostPort = int.Parse(text[(text.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-            return new CeilingNginx(name, directory, new Uri($"https://127.0.0.1:{hostPort}/"));
+            var hostPort = await HostPortAsync(name, port, ct);
+            var markerHostPort = await HostPortAsync(name, markerPort, ct);
+            return new CeilingNginx(name, directory, new Uri($"https://127.0.0.1:{hostPort}/"),
+                new Uri($"https://127.0.0.1:{markerHostPort}/"));
         }
         catch (InvalidOperationException e)
         {
@@ -72,6 +84,14 @@ public sealed class CeilingNginx : IAsyncDisposable
             await nginx.DisposeAsync();
             throw new InvalidOperationException($"{e.Message}\n--- docker logs {name} ---\n{logs.StdOut}{logs.StdErr}", e);
         }
+    }
+
+    private static async Task<int> HostPortAsync(string name, int port, CancellationToken ct)
+    {
+        var mapped = (await ProcessRunner.RunAsync("docker", ["port", name, $"{port}/tcp"],
+            timeout: TimeSpan.FromSeconds(30), ct: ct)).EnsureSuccess($"docker port {name}");
+        var text = mapped.StdOut.Trim().Split('\n')[0].Trim();
+        return int.Parse(text[(text.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()
@@ -114,6 +134,20 @@ public sealed class CeilingNginx : IAsyncDisposable
             include zdd/snippets/tls.conf;
             include zdd/snippets/security-headers.conf;
             location / {
+              default_type application/json;
+              return 200 '{"slot":"none","profile":"bench","version":"0","host":"nginx"}';
+            }
+          }
+          server {
+            listen 8444 ssl;
+            http2 on;
+            include zdd/snippets/tls.conf;
+            include zdd/snippets/security-headers.conf;
+            include zdd/snippets/active-slot.conf;
+            location / {
+              if ($active_upstream = "") {
+                return 503;
+              }
               default_type application/json;
               return 200 '{"slot":"none","profile":"bench","version":"0","host":"nginx"}';
             }

@@ -28,10 +28,21 @@ public sealed record CeilingReport(
     double RpsRatio,
     double P50Ratio,
     double P99Ratio,
-    IReadOnlyList<CeilingRound> Rounds);
+    IReadOnlyList<CeilingRound> Rounds,
+    WrkResult NginxReturn200AfterMarkerCheck,
+    double MarkerCheckRpsRatio);
 
-/// <summary>One API run and the nginx run right after it; RpsRatio is API / nginx for this pair.</summary>
-public sealed record CeilingRound(int Round, WrkResult ApiThroughNginx, WrkResult NginxReturn200, double RpsRatio);
+/// <summary>
+/// One API run and the nginx runs right after it; RpsRatio is API / nginx for this pair, MarkerCheckRpsRatio nginx with
+/// the active-slot marker check / nginx without it.
+/// </summary>
+public sealed record CeilingRound(
+    int Round,
+    WrkResult ApiThroughNginx,
+    WrkResult NginxReturn200,
+    double RpsRatio,
+    WrkResult NginxReturn200AfterMarkerCheck,
+    double MarkerCheckRpsRatio);
 
 /// <summary>One swap, as swap.ps1 recorded it, reduced to the four timings the issue asks for.</summary>
 public sealed record SwapRun(
@@ -138,11 +149,18 @@ public static class ReportWriter
             md.AppendLine("|---|---:|---:|---:|---:|---:|");
             Row(md, "GET /profile through nginx", c.ApiThroughNginx);
             Row(md, "nginx `return 200` itself", c.NginxReturn200);
+            Row(md, "nginx `return 200` after the active-slot marker check", c.NginxReturn200AfterMarkerCheck);
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"The API through nginx serves **{Pct(c.RpsRatio)}** of what nginx alone serves (median ratio of the rounds " +
                 $"{N(c.RpsRatio)}; per round {string.Join(", ", c.Rounds.Select(r => N(r.RpsRatio)))}); " +
                 $"p50 latency is {N(c.P50Ratio)}x and p99 {N(c.P99Ratio)}x nginx's own.");
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"The per-request choice of slot (a stat() of the marker file, which is what lets a swap skip the " +
+                $"reload) leaves nginx **{Pct(c.MarkerCheckRpsRatio)}** of its own throughput (median ratio " +
+                $"{N(c.MarkerCheckRpsRatio)}; per round " +
+                $"{string.Join(", ", c.Rounds.Select(r => N(r.MarkerCheckRpsRatio)))}).");
             md.AppendLine();
         }
 
