@@ -1,6 +1,6 @@
 #Requires -Version 7.4
 <#
-    Pester tests of ZeroDowntime.psm1's building blocks that need no containers: slot choice, the include file,
+    Pester tests of ZeroDowntime.psm1's building blocks that need no containers: slot choice, the active-slot marker,
     durations and the timeout order, the lock, records, and the step functions with the docker seam (Invoke-Compose,
     Invoke-Docker) mocked: preflight refusals, the readiness gate, the smoke test, the switch and the drain.
     Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts

@@ -62,7 +62,7 @@ Describe 'Get-DeployStatus' {
         $status.LastDeploys[1].ToVersion | Should -Be '3'
     }
 
-    It 'reports an unreadable include as a problem and still shows the slots' {
+    It 'reports an unreadable active-slot marker as a problem and still shows the slots' {
         Mock -ModuleName ZeroDowntime Get-ActiveSlot { throw 'nginx is not running' }
 
         $status = Get-DeployStatus -Context $context

@@ -1,6 +1,6 @@
 // Runs the Pester tests beside the deploy scripts (deploy-scripts/*.Tests.ps1) from xunit, so that `dotnet test`
 // and CI cover them. They need no containers: slot choice, step order, undo on each failing step, the lock, the
-// timeout order, the include file, and the parser-based script checks (ScriptQuality.Tests.ps1).
+// timeout order, the active-slot marker, and the parser-based script checks (ScriptQuality.Tests.ps1).
 using System.Text.Json;
 using Xunit;
 
