@@ -122,8 +122,19 @@ public sealed class BenchRun(BenchOptions o)
                 : null;
             var api = await Wrk.RunAsync(profile.ToString(), w, ct);
             rss ??= rssTask is null ? null : await rssTask;
-            var alone = await Wrk.RunAsync(target.ToString(), w, ct);
-            var marker = await Wrk.RunAsync(markerTarget.ToString(), w, ct);
+            // The two nginx targets take turns at going first, so that neither always runs right after the API's load.
+            WrkResult alone, marker;
+            if (i % 2 == 0)
+            {
+                alone = await Wrk.RunAsync(target.ToString(), w, ct);
+                marker = await Wrk.RunAsync(markerTarget.ToString(), w, ct);
+            }
+            else
+            {
+                marker = await Wrk.RunAsync(markerTarget.ToString(), w, ct);
+                alone = await Wrk.RunAsync(target.ToString(), w, ct);
+            }
+
             rounds.Add(new CeilingRound(i + 1, api, alone, Stats.Ratio(api.RequestsPerSecond, alone.RequestsPerSecond),
                 marker, Stats.Ratio(marker.RequestsPerSecond, alone.RequestsPerSecond)));
             Log($"  round {i + 1}: API {api.RequestsPerSecond:0} req/s (p50 {api.LatencyP50Ms} ms, p99 {api.LatencyP99Ms} ms, " +

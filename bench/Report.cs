@@ -157,7 +157,7 @@ public static class ReportWriter
                 $"p50 latency is {N(c.P50Ratio)}x and p99 {N(c.P99Ratio)}x nginx's own.");
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"The per-request choice of slot (a stat() of the marker file, which is what lets a swap skip the " +
+                $"The per-request choice of slot (stat() calls of the marker files, which is what lets a swap skip the " +
                 $"reload) leaves nginx **{Pct(c.MarkerCheckRpsRatio)}** of its own throughput (median ratio " +
                 $"{N(c.MarkerCheckRpsRatio)}; per round " +
                 $"{string.Join(", ", c.Rounds.Select(r => N(r.MarkerCheckRpsRatio)))}).");
