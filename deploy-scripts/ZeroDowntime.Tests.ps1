@@ -502,9 +502,28 @@ Describe 'Wait-SlotDrain' {
 
     It 'has nothing to wait for on a slot that is not running' {
         Mock -ModuleName ZeroDowntime Get-SlotContainer { [pscustomobject]@{ State = 'exited' } }
+        Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
+            [pscustomobject]@{ Success = $false; Body = ''; Json = $null; Error = 'service "api-blue" is not running' }
+        }
 
         Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 1 | Should -BeTrue
-        $script:StatusCalls | Should -Be 0
+        Should -Invoke -ModuleName ZeroDowntime Get-SlotContainer -Times 1 -Exactly
+    }
+
+    It 'keeps waiting while a running slot does not answer' {
+        Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
+            [pscustomobject]@{ Success = $false; Body = ''; Json = $null; Error = 'timed out' }
+        }
+
+        Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 1 -IntervalSeconds 0.1 -WarningAction SilentlyContinue |
+            Should -BeFalse
+    }
+
+    It 'asks docker for the container only when the slot does not answer' {
+        Wait-SlotDrain -Context $context -Slot blue -TimeoutSeconds 10 -IntervalSeconds 0.05 -QuietSeconds 0.1 |
+            Should -BeTrue
+
+        Should -Invoke -ModuleName ZeroDowntime Get-SlotContainer -Times 0 -Exactly
     }
 }
 

@@ -1088,9 +1088,12 @@ function Wait-SlotDrain {
     $quietSince = $null
     $quietStarted = $null
     while ($true) {
-        $container = Get-SlotContainer -Context $Context -Service "api-$Slot"
-        if (-not $container -or $container.State -ne 'running') { return $true }
+        # One docker call per poll while the slot answers; its container is looked at only when it does not.
         $status = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/admin/status'
+        if (-not $status.Success) {
+            $container = Get-SlotContainer -Context $Context -Service "api-$Slot"
+            if (-not $container -or $container.State -ne 'running') { return $true }
+        }
         # A running slot that cannot say what it has in flight is not known to be drained.
         $inFlight = -1
         $started = $null
