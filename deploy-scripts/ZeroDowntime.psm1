@@ -154,8 +154,10 @@ function ConvertFrom-ActiveSlotMarker {
     if ($markers.Count -ne 1) {
         $found = if ($markers) { $markers -join ' and ' } else { 'none' }
         throw "nginx's state directory ($script:NginxStateDirectory) must hold exactly one of active-slot.blue or " +
-            "active-slot.green; it holds $found. Remove the marker of the slot that should not serve " +
-            "(status.ps1 shows which slots are ready), or recreate nginx to start again from blue."
+            "active-slot.green; it holds $found. With both, remove the marker of the slot that should not serve " +
+            "(status.ps1 shows which slots are ready). With none (a stack started by the kit's earlier, " +
+            "include-based version), recreate nginx once: 'docker compose up -d --force-recreate nginx' writes the " +
+            "marker of the slot the old include named."
     }
     $markers[0].Substring($script:ActiveSlotMarkerPrefix.Length)
 }
