@@ -123,17 +123,10 @@ public sealed class BenchRun(BenchOptions o)
             var api = await Wrk.RunAsync(profile.ToString(), w, ct);
             rss ??= rssTask is null ? null : await rssTask;
             // The two nginx targets take turns at going first, so that neither always runs right after the API's load.
-            WrkResult alone, marker;
-            if (i % 2 == 0)
-            {
-                alone = await Wrk.RunAsync(target.ToString(), w, ct);
-                marker = await Wrk.RunAsync(markerTarget.ToString(), w, ct);
-            }
-            else
-            {
-                marker = await Wrk.RunAsync(markerTarget.ToString(), w, ct);
-                alone = await Wrk.RunAsync(target.ToString(), w, ct);
-            }
+            var plainFirst = i % 2 == 0;
+            var first = await Wrk.RunAsync((plainFirst ? target : markerTarget).ToString(), w, ct);
+            var second = await Wrk.RunAsync((plainFirst ? markerTarget : target).ToString(), w, ct);
+            var (alone, marker) = plainFirst ? (first, second) : (second, first);
 
             rounds.Add(new CeilingRound(i + 1, api, alone, Stats.Ratio(api.RequestsPerSecond, alone.RequestsPerSecond),
                 marker, Stats.Ratio(marker.RequestsPerSecond, alone.RequestsPerSecond)));

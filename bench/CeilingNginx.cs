@@ -4,7 +4,7 @@
 // shipped nginx/http/ and nginx/snippets/ files (mounted read-only, not changed): the same access log, TLS,
 // keep-alive and headers as the public server. Only the upstream and the proxying are missing, which is what the
 // ratio measures. A second server (port 8444) answers the same way after the public server's per-request choice of
-// slot (nginx/snippets/active-slot.conf, a stat() of the marker file): the cost of switching without reloads.
+// slot (nginx/snippets/active-slot.conf, stat() calls of the marker files): the cost of switching without reloads.
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;

@@ -584,10 +584,10 @@ function Invoke-SlotProbe {
         [switch] $ThroughNginx
     )
 
-    $probe = @('dotnet', 'Api.dll', 'probe', $Path)
-    if ($ThroughNginx) { $probe = @('dotnet', 'Api.dll', 'probe', "/$Slot$Path", '--host', 'nginx', '--port', "$script:NginxPreviewPort") }
+    $target = if ($ThroughNginx) { "/$Slot$Path", '--host', 'nginx', '--port', "$script:NginxPreviewPort" }
+    else { $Path }
     $result = Invoke-Compose -Context $Context -AllowFailure -TimeoutSeconds 30 -ArgumentList (@('exec', '-T',
-        "api-$Slot") + $probe)
+        "api-$Slot", 'dotnet', 'Api.dll', 'probe') + $target)
     $body = $result.StdOut.Trim()
     $json = $null
     if ($body.StartsWith('{')) {
@@ -671,8 +671,8 @@ function Invoke-DeployPreflight {
     .DESCRIPTION
         Docker answers, nginx and db run, `nginx -t` passes (a swap changes no nginx configuration, but a broken one
         on disk would fail nginx's next start: the operator hears of it now), the active slot is known from its
-        marker, the timeouts are ordered, and the image to deploy exists. An active slot that does not answer is a warning,
-        not a refusal: a swap is then the way to restore service.
+        marker, the timeouts are ordered, and the image to deploy exists. An active slot that does not answer is a
+        warning, not a refusal: a swap is then the way to restore service.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
@@ -932,6 +932,32 @@ function Get-ContainerRestartCount {
     [int](Invoke-Docker -ArgumentList 'inspect', '--format', '{{.RestartCount}}', $Name).StdOut.Trim()
 }
 
+function Get-ProfileMismatch {
+    <#
+    .SYNOPSIS
+        What is wrong with a /profile probe for a slot and version (a sentence), or $null when it is right.
+    .DESCRIPTION
+        Shared by the smoke test on the slot (Test-SlotProfile) and the same check through nginx
+        (Wait-SlotThroughNginx), so that both judge a slot by the same rules and say it in the same words.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Probe,
+        [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
+        [string] $ExpectedVersion
+    )
+
+    if (-not $Probe.Success -or -not $Probe.Json) {
+        return "GET /profile failed: $($Probe.Body) $($Probe.Error)".TrimEnd()
+    }
+    if ($Probe.Json.slot -ne $Slot) { return "/profile reports slot '$($Probe.Json.slot)' (expected $Slot)" }
+    if ($ExpectedVersion -and $Probe.Json.version -ne $ExpectedVersion) {
+        return "/profile reports version '$($Probe.Json.version)' (expected $ExpectedVersion)"
+    }
+    $null
+}
+
 function Test-SlotProfile {
     <#
     .SYNOPSIS
@@ -949,15 +975,8 @@ function Test-SlotProfile {
         return $ExpectedVersion
     }
     $probe = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/profile'
-    if (-not $probe.Success -or -not $probe.Json) {
-        throw "Smoke test of api-${Slot}: GET /profile failed: $($probe.Body) $($probe.Error)".TrimEnd()
-    }
-    if ($probe.Json.slot -ne $Slot) {
-        throw "Smoke test of api-${Slot}: /profile reports slot '$($probe.Json.slot)' (expected $Slot)."
-    }
-    if ($ExpectedVersion -and $probe.Json.version -ne $ExpectedVersion) {
-        throw "Smoke test of api-${Slot}: /profile reports version '$($probe.Json.version)' (expected $ExpectedVersion)."
-    }
+    $problem = Get-ProfileMismatch -Probe $probe -Slot $Slot -ExpectedVersion $ExpectedVersion
+    if ($problem) { throw "Smoke test of api-${Slot}: $problem." }
     [string]$probe.Json.version
 }
 
@@ -986,11 +1005,7 @@ function Wait-SlotThroughNginx {
     $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
     while ($true) {
         $probe = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/profile' -ThroughNginx
-        $problem = if (-not $probe.Success -or -not $probe.Json) { "GET failed: $($probe.Body) $($probe.Error)".TrimEnd() }
-        elseif ($probe.Json.slot -ne $Slot) { "it reports slot '$($probe.Json.slot)'" }
-        elseif ($ExpectedVersion -and $probe.Json.version -ne $ExpectedVersion) {
-            "it reports version '$($probe.Json.version)' (an old address still answers)"
-        }
+        $problem = Get-ProfileMismatch -Probe $probe -Slot $Slot -ExpectedVersion $ExpectedVersion
         if (-not $problem) { return }
         Write-Verbose "api-$Slot through nginx: $problem"
         if ([DateTimeOffset]::UtcNow -ge $deadline) {
@@ -1116,7 +1131,8 @@ function Wait-SlotDrain {
         }
         Write-Verbose "Draining api-${Slot}: inFlight $inFlight, requests started $started"
         if ($now -ge $deadline) {
-            Write-Warning "api-$Slot not drained within $TimeoutSeconds s (inFlight $inFlight, requests started $started)."
+            Write-Warning ("api-$Slot not drained within $TimeoutSeconds s (inFlight $inFlight, " +
+                "requests started $started).")
             return $false
         }
         Start-Sleep -Seconds $IntervalSeconds
@@ -1381,7 +1397,8 @@ function Invoke-SlotDeployment {
                 }
 
                 $stepNumber = 4
-                $null = Invoke-DeployStep -Report $report -Number 4 -Name "Gate $target (ready, smoke test, via nginx)" -Action {
+                $gateName = "Gate $target (ready, smoke test, via nginx)"
+                $null = Invoke-DeployStep -Report $report -Number 4 -Name $gateName -Action {
                     Wait-SlotReady -Context $Context -Slot $target -TimeoutSeconds $Context.ReadyTimeoutSeconds
                     # A rollback goes back to what ran before: the records know which version that was.
                     $expected = if ($Mode -eq 'Swap') { $report.ToVersion }
@@ -1565,7 +1582,8 @@ Export-ModuleMember -Function @(
     'Invoke-SlotProbe', 'Get-SlotLogTail', 'Get-PublicEndpoint', 'Get-PublicSlot',
     'Invoke-DeployPreflight', 'New-ApiImage', 'Publish-SlotImage', 'Restore-SlotImage', 'Test-SlotImageCurrent',
     'Get-RollbackVersion', 'Invoke-SlotMigration', 'Start-Slot',
-    'Wait-SlotReady', 'Get-ContainerRestartCount', 'Test-SlotProfile', 'Wait-SlotThroughNginx', 'Set-ActiveSlot',
+    'Wait-SlotReady', 'Get-ContainerRestartCount', 'Get-ProfileMismatch', 'Test-SlotProfile', 'Wait-SlotThroughNginx',
+    'Set-ActiveSlot',
     'Wait-PublicSlot', 'Wait-SlotDrain', 'Stop-Slot', 'Invoke-SlotDeployment', 'Write-DeployOutcome',
     'Get-DeployStatus'
 )
