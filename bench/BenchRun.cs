@@ -204,7 +204,7 @@ public sealed class BenchRun(BenchOptions o)
 
     private static async Task<Dictionary<string, int>> NginxStatusesAsync(ComposeStack stack, DateTimeOffset since)
     {
-        // Item 19 of ZERO-DOWNTIME.md: judge by the client and by nginx's own $status (a 499 is only seen there).
+        // docs/failure-modes.md #19: judge by the client and by nginx's own $status (a 499 is only seen there).
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var line in (await stack.NginxAccessLogAsync(since)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {

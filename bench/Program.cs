@@ -1,4 +1,4 @@
-// The benchmark and swap report (issue 6). One command: `dotnet run --project bench -c Release -- --mode full`.
+// The benchmark and swap report. One command: `dotnet run --project bench -c Release -- --mode full`.
 // Writes bench/results/<timestamp>/report.json, report.md and swap.svg. Exit code: 0 measured with no failure,
 // 3 measured with failures (counted in the report), 1 the benchmark itself could not run, 2 bad arguments.
 using Bench;

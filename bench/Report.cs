@@ -44,7 +44,7 @@ public sealed record CeilingRound(
     WrkResult NginxReturn200AfterMarkerCheck,
     double MarkerCheckRpsRatio);
 
-/// <summary>One swap, as swap.ps1 recorded it, reduced to the four timings the issue asks for.</summary>
+/// <summary>One swap, as swap.ps1 recorded it, reduced to the four timings the report gives (docs/bench.md).</summary>
 public sealed record SwapRun(
     int Index,
     string FromSlot,

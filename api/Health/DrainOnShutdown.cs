@@ -1,6 +1,6 @@
 // On SIGTERM, keep the server up while counted requests are still running, so that whoever polls readiness sees
 // 503 "shutting down" instead of a refused connection, and requests on their way in are still served
-// (ZERO-DOWNTIME.md #14). Stopped before the web server because hosted services stop in reverse order.
+// (docs/failure-modes.md #14). Stopped before the web server because hosted services stop in reverse order.
 // Bounded by half the shutdown timeout, so that Kestrel keeps the other half to finish what is left.
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 // /notes: a small resource with writes. Creates return the stored id (the swap tests count rows by it);
 // PUT is a full, idempotent update and DELETE answers 204 even when the note is already gone, because nginx
-// retries PUT and DELETE by default (ZERO-DOWNTIME.md #11).
+// retries PUT and DELETE by default (docs/failure-modes.md #11).
 using Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

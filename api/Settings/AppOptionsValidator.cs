@@ -29,7 +29,7 @@ internal sealed partial class AppOptionsValidator(IHostEnvironment environment, 
         Expect.IntegerInRange(failures, "MAX_REQUEST_SECONDS", options.MaxRequestSeconds, 1, 3600);
         Expect.Boolean(failures, "ENABLE_SLOW_ENDPOINT", options.EnableSlowEndpoint);
 
-        // A request allowed to outlive the shutdown timeout would be cut at every deploy (ZERO-DOWNTIME.md #12).
+        // A request allowed to outlive the shutdown timeout would be cut at every deploy (docs/failure-modes.md #12).
         if (Expect.TryInteger(options.ShutdownTimeoutSeconds, 1, 3600, out var shutdown)
             && Expect.TryInteger(options.MaxRequestSeconds, 1, 3600, out var maxRequest)
             && maxRequest > shutdown)

@@ -1,4 +1,4 @@
-// The flat environment variable names of the shared contract (SECRET_KEY, DB_PORT, ...) mapped onto the
+// The flat environment variable names that docs/api.md documents (SECRET_KEY, DB_PORT, ...) mapped onto the
 // configuration sections the options classes bind. Docker's env_file, compose and the Django original all speak
 // in flat names; ASP.NET Core speaks in sections. This table is the one place where the two meet.
 using Microsoft.Extensions.Configuration;

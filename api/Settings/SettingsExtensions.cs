@@ -1,6 +1,6 @@
 // builder.AddSettings(): the Django-style split. appsettings.json holds safe base defaults,
 // appsettings.{Development,Production}.json only what differs, and the environment (or .env) overrides both
-// through the flat names of the contract. Every options class validates at start (ValidateOnStart).
+// through the flat variable names of docs/api.md. Every options class validates at start (ValidateOnStart).
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-// Settings per profile: what Development and Production resolve to, and that the contract's flat variable names
+// Settings per profile: what Development and Production resolve to, and that the flat variable names of docs/api.md
 // override appsettings*.json. In process; the entry point's own failure output is in StartupFailureTests.
 using Api.Settings;
 using Api.Tests.Infrastructure;

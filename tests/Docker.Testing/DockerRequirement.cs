@@ -30,7 +30,7 @@ public static class DockerRequirement
             throw new InvalidOperationException($"ZDD_REQUIRE_DOCKER=true but no Docker engine answers: {problem}");
         }
 
-        // The xunit v3 contract for a dynamic skip (what Assert.Skip throws): the message starts with the token.
+        // How xunit v3 recognises a dynamic skip (what Assert.Skip throws): the message starts with the token.
         throw new DockerUnavailableException(DynamicSkipToken.Value + "No Docker engine: " + problem);
     }
 

@@ -1,4 +1,4 @@
-// The fault matrix (issue 5): each broken deploy runs under the same mixed load as the swaps. A swap that must
+// The fault matrix: each broken deploy runs under the same mixed load as the swaps. A swap that must
 // fail exits non-zero, the old slot keeps serving, and no request fails. The exit codes are swap.ps1's: 1 failed
 // and undone (old slot serves), 2 refused by preflight or lock (nothing changed).
 using Proof.Tests.Checks;

@@ -1,4 +1,4 @@
-// The product's central claim (issue 5): consecutive blue/green swaps with the real swap.ps1, under mixed load,
+// The product's central claim: consecutive blue/green swaps with the real swap.ps1, under mixed load,
 // fail no request. Judged by the clients, by nginx's access log and by the database.
 using Proof.Tests.Infrastructure;
 using Proof.Tests.Load;
@@ -61,7 +61,7 @@ public sealed class SwapUnderLoadTests(ProofStack fixture)
         Assert.Subset(nginxWorkers.ToHashSet(), run.Log.Pids.ToHashSet());
     }
 
-    /// <summary>nginx's container start time: a restart instead of a reload (ZERO-DOWNTIME.md item 20) changes it.</summary>
+    /// <summary>nginx's container start time: a restart (docs/failure-modes.md #20) changes it.</summary>
     private static async Task<string> NginxStartedAtAsync(ProofStack proof)
     {
         var id = (await proof.Stack.ComposeAsync("ps", "--quiet", "nginx")).EnsureSuccess("compose ps nginx").StdOut.Trim();

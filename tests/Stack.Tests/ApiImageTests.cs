@@ -168,7 +168,7 @@ public sealed class ApiImageTests(ApiImageTests.ApiContainerFixture fixture)
     [Fact(Timeout = 600_000)]
     public async Task DockerStop_Sigterm_ReachesDotnetWhichExitsZeroWellBeforeTheGracePeriod()
     {
-        // Arrange: a container of its own, because this one is stopped (ZERO-DOWNTIME.md #13: exec-form entrypoint).
+        // Arrange: its own container, since this one is stopped (exec-form entrypoint, docs/failure-modes.md #13).
         var api = await fixture.StartedAsync();
         await using var extra = await fixture.StartApiContainerAsync("blue");
 
@@ -277,7 +277,7 @@ public sealed class ApiImageTests(ApiImageTests.ApiContainerFixture fixture)
 
 
             // A plain container rather than PostgreSqlBuilder: the builder passes `-c fsync=off` as the command, which
-            // relies on the official entrypoint's handling of leading options; the env contract is the same.
+            // relies on the official entrypoint's handling of leading options; the environment variables are the same.
             postgres = new ContainerBuilder(Images.Postgres)
                 .WithName($"zdd-stack-{suffix}-db")
                 .WithNetwork(network)

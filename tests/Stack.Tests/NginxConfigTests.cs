@@ -136,7 +136,7 @@ public sealed class NginxConfigTests
     [Fact(Timeout = 300_000)]
     public async Task Nginx_NoSlotContainerRunning_StartsAndAnswers502WithoutVersion()
     {
-        // Arrange: no api-blue/api-green on the network: with `resolve` nginx still starts (ZERO-DOWNTIME.md #4).
+        // Arrange: no api-blue/api-green on the network: with `resolve` nginx still starts (docs/failure-modes.md #4).
         await using var nginx = await NginxContainer.StartAsync();
         using var client = nginx.CreateHttpsClient("localhost");
 

@@ -1,4 +1,4 @@
-// The API in process (WebApplicationFactory<Program>) with the settings a test gives, passed under their contract
+// The API in process (WebApplicationFactory<Program>) with the settings a test gives, passed under their variable
 // names (SLOT, DB_PORT, ...) exactly as the environment would pass them. Each factory gets its own SQLite file,
 // deleted on dispose, unless the test points DB_* elsewhere.
 using Microsoft.AspNetCore.Hosting;

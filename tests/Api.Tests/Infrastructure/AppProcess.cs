@@ -1,6 +1,6 @@
 // The built app run as a real process (`dotnet Api.dll`), for what only the real entry point shows: exit codes,
-// what an operator reads on stderr, .env files, SIGTERM. The environment is cleared of every contract variable
-// first, so that the machine's own settings cannot leak into a test.
+// what an operator reads on stderr, .env files, SIGTERM. The environment is cleared of every variable that
+// docs/api.md documents first, so that the machine's own settings cannot leak into a test.
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;

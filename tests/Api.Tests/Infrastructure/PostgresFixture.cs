@@ -72,7 +72,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 
 public sealed record PostgresDatabase(string Host, int Port, string Name, string User, string Password)
 {
-    /// <summary>The DB_* settings of the contract that point the API at this database.</summary>
+    /// <summary>The DB_* settings (docs/api.md) that point the API at this database.</summary>
     public Dictionary<string, string?> Settings() => new()
     {
         ["DB_ENGINE"] = "postgresql",

@@ -1,5 +1,5 @@
 // Reads nginx's JSON access log (stdout of the nginx service) for a run. The client's view alone is not enough: a
-// client that gives up is a 499 only nginx sees (ZERO-DOWNTIME.md item 19), so a run is judged by both.
+// client that gives up is a 499 only nginx sees (docs/failure-modes.md #19), so a run is judged by both.
 using System.Globalization;
 using System.Text.Json;
 

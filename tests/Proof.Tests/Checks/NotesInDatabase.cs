@@ -1,6 +1,6 @@
 // Checks the writers' notes against PostgreSQL: every acknowledged write is stored exactly once (with the id the
 // client got), and no write is stored twice, acknowledged or not. A doubled row is what a retried POST leaves
-// behind (proxy_next_upstream non_idempotent, ZERO-DOWNTIME.md item 10).
+// behind (proxy_next_upstream non_idempotent, docs/failure-modes.md #10).
 using Docker.Testing;
 using Proof.Tests.Load;
 

@@ -13,7 +13,7 @@ public sealed record RunResult(LoadReport Load, NginxAccessLog Log, NotesCheck N
 
 public static class UnderLoad
 {
-    /// <summary>The proof's load: the minimums, sized for a 2-core machine (see LoadOptions).</summary>
+    /// <summary>The proof's load (docs/proof.md, "The load"), sized for a 2-core machine (see LoadOptions).</summary>
     public static LoadOptions Options => new();
 
     /// <summary>Long enough for every client to have its connection open and a long request in flight.</summary>

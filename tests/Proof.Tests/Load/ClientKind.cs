@@ -1,5 +1,5 @@
 // The kinds of client the proof runs at the same time. Each kind exercises a different way that a swap can drop a
-// request (see docs/proof.md and /shared/ZERO-DOWNTIME.md): reused keep-alive connections (item 5), HTTP/2 GOAWAY
+// request (see docs/proof.md and docs/failure-modes.md): reused keep-alive connections (item 5), HTTP/2 GOAWAY
 // (item 7), a new connection per request (item 6), non-idempotent writes (items 9, 10) and long in-flight
 // requests that must survive the drain (items 12, 14, 15).
 namespace Proof.Tests.Load;

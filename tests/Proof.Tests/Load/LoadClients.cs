@@ -37,7 +37,7 @@ public static class LoadClients
             MaxConnectionsPerServer = 1,
             EnableMultipleHttp2Connections = false,
             // HTTP/1.1: keep connections for the whole run, so that anything that closes them under a client (a
-            // reload's old workers, ZERO-DOWNTIME.md item 5) is seen. HTTP/2: renew them below nginx's
+            // reload's old workers, docs/failure-modes.md #5) is seen. HTTP/2: renew them below nginx's
             // per-connection request limit (LoadOptions.Http2ConnectionLifetime says why).
             PooledConnectionLifetime = kind == ClientKind.Http2
                 ? http2ConnectionLifetime ?? Timeout.InfiniteTimeSpan

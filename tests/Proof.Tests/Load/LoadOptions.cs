@@ -1,5 +1,5 @@
 // How much load to run and its hard caps. Defaults are sized for a 2-core CI machine that also runs the stack,
-// the deploy script and docker itself: enough concurrency for the minimums (>= 32 keep-alive
+// the deploy script and docker itself: enough concurrency for the load docs/proof.md promises (>= 32 keep-alive
 // connections), with a short pause per request so that the load does not starve the swap it is measuring.
 namespace Proof.Tests.Load;
 
@@ -33,7 +33,7 @@ public sealed record LoadOptions
 
     /// <summary>
     /// Upper bound of a random pause after each request. The pause also leaves keep-alive connections idle for a
-    /// moment, which is exactly when a reload's old workers would close them (ZERO-DOWNTIME.md items 5 and 7).
+    /// moment, which is exactly when a reload's old workers would close them (docs/failure-modes.md #5, #7).
     /// </summary>
     public TimeSpan MaxThinkTime { get; init; } = TimeSpan.FromMilliseconds(40);
 
