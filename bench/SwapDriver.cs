@@ -50,7 +50,7 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
     }
 
     /// <summary>
-    /// Reduces a deploy record to the four timings. Steps (swap.ps1): 1 Preflight, 2 Lock, 3 Start idle slot
+    /// Reduces a deploy record to the report's four timings. Steps (swap.ps1): 1 Preflight, 2 Lock, 3 Start idle slot
     /// (retag, migrate, compose up), 4 Gate (ready + smoke test), 5 Switch nginx, 6 Verify through nginx, 7 Drain,
     /// 8 Stop, 9 Record. The record has each step's duration, not its start; steps run back to back, so each start
     /// is the record's StartedAt plus the durations before it (REVIEW: off by the few ms between two steps).
