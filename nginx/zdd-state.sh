@@ -82,6 +82,20 @@ read_state() {
       *) die 65 "$link names an unknown state '$name'" ;;
     esac
   done
+  valid_state || die 65 "$link names an unknown state '$name'"
+}
+
+# Only what nginx reads the same way (http/routing.conf); anything else was not written by this script.
+valid_state() {
+  if [ -n "$maintenance" ]; then (check_retry_after "$maintenance") 2>/dev/null || return 1; fi
+  case "$candidate" in "" | blue | green) ;; *) return 1 ;; esac
+  if [ -n "$percent" ] || [ -n "$round" ]; then
+    [ -n "$candidate" ] && [ -n "$percent" ] && [ -n "$round" ] || return 1
+    (check_percent "$percent") 2>/dev/null || return 1
+    case "$round" in *[!0-9A-Za-z-]*) return 1 ;; esac
+    [ "${#round}" -le 40 ] || return 1
+  fi
+  return 0
 }
 
 # The active slot: the marker file snippets/active-slot.conf checks.
