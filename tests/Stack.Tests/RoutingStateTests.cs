@@ -374,6 +374,26 @@ public sealed class RoutingStateTests(RoutingStateTests.StackFixture fixture)
         Assert.Contains("unknown state", helper.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 600_000)]
+    public async Task Entrypoint_StateOnAndStaleLock_LogsStateRemovesLockKeepsState()
+    {
+        // Arrange: a staged candidate, and the lock of a zdd-state.sh run killed with an earlier container.
+        var stack = await ResetAsync();
+        await ZddStateAsync(stack, "stage", "green");
+        (await stack.ExecAsync("nginx", "mkdir", "/etc/nginx/state/.zdd-state.lock")).EnsureSuccess("taking the lock");
+
+        // Act: the entrypoint as at a container start, with `true` instead of nginx.
+        var entrypoint = await stack.ExecAsync("nginx", "sh", "/etc/nginx/zdd/docker-entrypoint.sh", "true");
+        var lockLeft = await stack.ExecAsync("nginx", "test", "-e", "/etc/nginx/state/.zdd-state.lock");
+        var status = await StatusAsync(stack);
+
+        // Assert
+        Assert.Equal(0, entrypoint.ExitCode);
+        Assert.Matches(@"routing state on: /etc/nginx/state/routing -> routing\.d/[^/]+/candidate=green\n", entrypoint.StdErr);
+        Assert.NotEqual(0, lockLeft.ExitCode);
+        Assert.Equal("green", status["candidate"]);
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------------
 
     /// <summary>The class's stack with no routing state and blue active, whatever an earlier test left.</summary>
