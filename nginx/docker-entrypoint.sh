@@ -6,7 +6,8 @@
 #   1. writes the first active-slot marker (/etc/nginx/state/active-slot.blue) on the nginx-state volume if there
 #      is none yet. Afterwards only deploy-scripts rename it, and it survives container recreation. A volume from
 #      an earlier version of this kit holds active-slot.conf instead; its slot is carried over;
-#   2. writes the server_name line from SERVER_NAMES (default "localhost 127.0.0.1") to
+#   2. clears what a killed zdd-state.sh run may have left (its lock) and logs the routing state if any is on;
+#   3. writes the server_name line from SERVER_NAMES (default "localhost 127.0.0.1") to
 #      /etc/nginx/generated/server-names.conf, included by servers/api.conf and servers/http-redirect.conf.
 # Then it execs its arguments (default: nginx in the foreground), so nginx is PID 1 and gets Docker's signals.
 # POSIX sh only: it runs on the official nginx image and on the Debian stand-in, without /docker-entrypoint.d.
@@ -35,6 +36,14 @@ case "$markers" in
     exit 65
     ;;
 esac
+
+# The routing state (maintenance, staged candidate, canary: zdd-state.sh, docs/stack.md "Routing state files")
+# survives a restart like the marker, so say that it is on. A lock or temporary file of a zdd-state.sh run is stale
+# now: such a run dies with its container, and none runs before nginx starts.
+rm -rf "$state_dir/.zdd-state.lock" "$state_dir/.routing.new" "$state_dir"/.routing.body.*
+if [ -L "$state_dir/routing" ]; then
+  echo "docker-entrypoint.sh: routing state on: $state_dir/routing -> $(readlink "$state_dir/routing")" >&2
+fi
 
 server_names="${SERVER_NAMES:-localhost 127.0.0.1}"
 case "$server_names" in
