@@ -2,7 +2,6 @@
 // of their own (Docker.Testing.ComposeStack: the shipped docker-compose.yaml and nginx/ in place). Each test reads the
 // active slot first, so that neither depends on the other's order. Skipped without Docker; failed when
 // ZDD_REQUIRE_DOCKER=true. Everything created (stack, image tags, state directory) is removed in DisposeAsync.
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Docker.Testing;
@@ -86,7 +85,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
         // Assert
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("instead of starting", result.StdErr + result.StdOut, StringComparison.Ordinal);
-        Assert.Contains("CRASH_ON_START", result.StdErr + result.StdOut, StringComparison.Ordinal);
+        Assert.Contains(FaultyApiImage.CrashMessage, result.StdErr + result.StdOut, StringComparison.Ordinal);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(150), $"the crash was found after {started.Elapsed}");
         Assert.Equal(active, (await fixture.GetProfileAsync()).Slot);
         Assert.Equal("exited", await fixture.ContainerStateAsync(Other(active)));
@@ -206,8 +205,8 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             {
                 var good = await ApiImage.BuildAsync(started.ApiImageRepository, "2.0.0");
                 await ApiImage.BuildAsync(started.ApiImageRepository, "3.0.0");
-                await BuildVariantAsync(good, $"{started.ApiImageRepository}:{BrokenVersion}", "FAIL_READINESS", BrokenVersion);
-                await BuildVariantAsync(good, $"{started.ApiImageRepository}:{CrashVersion}", "CRASH_ON_START", CrashVersion);
+                await FaultyApiImage.BuildAsync(good, $"{started.ApiImageRepository}:{BrokenVersion}", ApiFault.NeverReady);
+                await FaultyApiImage.BuildAsync(good, $"{started.ApiImageRepository}:{CrashVersion}", ApiFault.CrashOnStart);
                 return started;
             }
             catch
@@ -361,26 +360,6 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             var result = (await Stack.ComposeAsync("ps", "--all", "--format", "{{.State}}", $"api-{slot}"))
                 .EnsureSuccess($"docker compose ps api-{slot}");
             return result.StdOut.Trim();
-        }
-
-        // A broken version: the good image with one of the API's test hooks baked in (FAIL_READINESS: never ready;
-        // CRASH_ON_START: exits at start). The stack's env file does not set them, so the image's value holds. Its own
-        // APP_VERSION, so that only the hook, not the smoke test, can fail it. The tag goes with the stack's repository.
-        private static async Task BuildVariantAsync(string baseImage, string tag, string hook, string version)
-        {
-            var buildDirectory = Directory.CreateTempSubdirectory("zdd-deploy-broken-").FullName;
-            try
-            {
-                await File.WriteAllTextAsync(
-                    Path.Combine(buildDirectory, "Dockerfile"),
-                    string.Create(CultureInfo.InvariantCulture, $"FROM {baseImage}\nENV {hook}=true APP_VERSION={version}\n"));
-                (await ProcessRunner.RunAsync("docker", ["build", "--label", "zdd.test=true", "--tag", tag, buildDirectory]))
-                    .EnsureSuccess($"docker build of {tag}");
-            }
-            finally
-            {
-                Directory.Delete(buildDirectory, recursive: true);
-            }
         }
     }
 }
