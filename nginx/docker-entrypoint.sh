@@ -16,7 +16,8 @@ generated_dir=/etc/nginx/generated
 
 mkdir -p "$state_dir" "$generated_dir"
 
-markers=$(cd "$state_dir" && ls active-slot.blue active-slot.green 2>/dev/null || true)
+# ls exits non-zero when one of the two is missing, which is the usual case: only its list matters.
+markers=$(cd "$state_dir" && { ls active-slot.blue active-slot.green 2>/dev/null || true; })
 case "$markers" in
   active-slot.blue | active-slot.green) ;;
   "")
