@@ -43,7 +43,7 @@ public sealed class FaultInjectionTests
 
         // Act
         var migrate = await AppProcess.RunAsync(crashing, null, "migrate");
-        var probe = await AppProcess.RunAsync(crashing, null, "probe", "/health/ready", "--port", port, "--timeout", "30");
+        var probe = await AppProcess.RunAsync(crashing, null, "probe", "/health/ready", "--port", port, "--timeout", "60");
 
         // Assert
         Assert.True(migrate.ExitCode == 0, migrate.StdErr);
@@ -67,7 +67,7 @@ public sealed class FaultInjectionTests
         using var live = await client.GetAsync("/health/live", Ct);
         using var profile = await client.GetAsync("/profile", Ct);
         var probe = await AppProcess.RunAsync(
-            DevApp(fault: "never-ready"), null, "probe", "/health/ready", "--port", port, "--timeout", "30");
+            DevApp(fault: "never-ready"), null, "probe", "/health/ready", "--port", port, "--timeout", "60");
 
         // Assert: what Docker's HEALTHCHECK and the swap's gate see, while the process stays up.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
