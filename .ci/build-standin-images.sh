@@ -8,7 +8,8 @@
 #   postgres  Debian trixie's postgresql-17 with a small entrypoint that mimics the official image's.
 #   aspnet    trixie minbase + the host's .NET runtime (Microsoft.NETCore.App + Microsoft.AspNetCore.App).
 #   sdk       trixie minbase + the host's whole .NET SDK + a warm NuGet folder for api/, so that the Dockerfile's
-#             restore needs no network.
+#             restore needs no network. No ICU, so the image sets DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 itself (as
+#             a slim SDK image would); api/Dockerfile needs no setting of its own for it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -96,9 +97,15 @@ DOCKERFILE
   rm -rf "$work/aspnet"
 fi
 
+# The SDK image's environment. Without ICU the .NET CLI aborts at start unless it runs in invariant mode; the build
+# needs no culture data (the app itself is InvariantGlobalization).
+sdk_env='DOTNET_ROOT=/usr/share/dotnet NUGET_PACKAGES=/root/.nuget/packages DOTNET_CLI_TELEMETRY_OPTOUT=1
+    DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_RUNNING_IN_CONTAINER=true
+    DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1'
 # The warm NuGet folder must hold exactly what api/ restores, so the SDK image is labelled with a hash of the files
-# that decide that, and rebuilt when they change.
-nuget_inputs=$(cat "$repo/api/Api.csproj" "$repo/Directory.Packages.props" "$repo/Directory.Build.props" | sha256sum | cut -c1-16)
+# that decide that (and of its environment), and rebuilt when they change.
+nuget_inputs=$( { cat "$repo/api/Api.csproj" "$repo/Directory.Packages.props" "$repo/Directory.Build.props"
+  printf '%s\n' "$sdk_env"; } | sha256sum | cut -c1-16)
 sdk_label=$(docker image inspect --format '{{ index .Config.Labels "zdd.nuget-inputs" }}' "$SDK_STANDIN" 2>/dev/null || true)
 if ! $rebuild && [ "$sdk_label" = "$nuget_inputs" ]; then log "$SDK_STANDIN exists (NuGet inputs $nuget_inputs)"; else
   log "building $SDK_STANDIN (host SDK + warm NuGet folder for api/, inputs $nuget_inputs)"
@@ -114,8 +121,7 @@ FROM $DEPS_STANDIN
 COPY dotnet /usr/share/dotnet
 COPY nuget /root/.nuget/packages
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
-ENV DOTNET_ROOT=/usr/share/dotnet NUGET_PACKAGES=/root/.nuget/packages DOTNET_CLI_TELEMETRY_OPTOUT=1 \\
-    DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_RUNNING_IN_CONTAINER=true
+ENV $(printf '%s' "$sdk_env" | tr -s ' \n' ' ')
 LABEL zdd.nuget-inputs=$nuget_inputs
 DOCKERFILE
   old_sdk=$(docker image inspect --format '{{.Id}}' "$SDK_STANDIN" 2>/dev/null || true)

@@ -26,8 +26,6 @@ try
 
     // Settings: appsettings.json < appsettings.{Environment}.json < environment/.env; validated at start.
     builder.AddSettings();
-    // CRASH_ON_START and FAIL_READINESS, for the proof's fault matrix.
-    builder.AddTestHooks();
     // Notes database: SQLite (dev) or PostgreSQL (production), chosen by DB_ENGINE.
     builder.AddDatabase();
     // /health/live, /health/ready (database, migrations, draining), in-flight counting.

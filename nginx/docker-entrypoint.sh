@@ -4,8 +4,7 @@
 #
 # Before nginx starts it:
 #   1. writes the first active-slot marker (/etc/nginx/state/active-slot.blue) on the nginx-state volume if there
-#      is none yet. Afterwards only deploy-scripts rename it, and it survives container recreation. A volume from
-#      an earlier version of this kit holds active-slot.conf instead; its slot is carried over;
+#      is none yet. Afterwards only deploy-scripts rename it, and it survives container recreation;
 #   2. clears what a killed zdd-state.sh run may have left (its lock) and logs the routing state if any is on;
 #   3. writes the server_name line from SERVER_NAMES (default "localhost 127.0.0.1") to
 #      /etc/nginx/generated/server-names.conf, included by servers/api.conf and servers/http-redirect.conf.
@@ -18,16 +17,14 @@ generated_dir=/etc/nginx/generated
 
 mkdir -p "$state_dir" "$generated_dir"
 
-markers=$(cd "$state_dir" && ls active-slot.blue active-slot.green 2>/dev/null || true)
+# ls exits non-zero when one of the two is missing, which is the usual case: only its list matters.
+markers=$(cd "$state_dir" && { ls active-slot.blue active-slot.green 2>/dev/null || true; })
 case "$markers" in
   active-slot.blue | active-slot.green) ;;
   "")
-    slot=blue
-    # The include an earlier version of the kit switched by reloading; its slot stays the active one.
-    if grep -q 'proxy_pass http://api_green;' "$state_dir/active-slot.conf" 2>/dev/null; then slot=green; fi
     printf '%s\n' "Active slot, renamed by deploy-scripts. Do not edit by hand: run deploy-scripts/swap.ps1." \
-      > "$state_dir/active-slot.$slot"
-    echo "docker-entrypoint.sh: no active slot yet, wrote $state_dir/active-slot.$slot" >&2
+      > "$state_dir/active-slot.blue"
+    echo "docker-entrypoint.sh: no active slot yet, wrote $state_dir/active-slot.blue" >&2
     ;;
   *)
     # Both markers: servers/api.conf would pick green. Refuse to start instead of guessing which slot is right.

@@ -1,6 +1,7 @@
-// /admin: what a deploy script needs from one slot: its status (draining, in-flight count) and a way to drain it.
-// REVIEW: no authentication. nginx refuses /admin/ on the public server; the endpoints are reachable only on the
-// compose network and through `docker compose exec ... probe`. Anything with access to that network can drain a slot.
+// /admin/status: what a deploy script needs from one slot: its version, whether it drains, its in-flight count and
+// how many requests it has started (deploy-scripts poll it to drain the old slot by observation).
+// REVIEW: no authentication. nginx refuses /admin/ on the public server; the endpoint is reachable only on the
+// compose network and through `docker compose exec ... probe`. It reads state and changes none.
 using Api.Health;
 using Api.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,20 +18,11 @@ public static class AdminApi
     {
         var group = app.MapGroup("/admin");
         group.MapGet("/status", GetStatus);
-        group.MapPost("/drain", Drain);
         return group;
     }
 
     private static Ok<AdminStatus> GetStatus(InstanceInfo instance, DrainState drain, InFlightRequests inFlight) =>
-        TypedResults.Ok(Status(instance, drain, inFlight));
-
-    private static Accepted<AdminStatus> Drain(InstanceInfo instance, DrainState drain, InFlightRequests inFlight)
-    {
-        drain.Request();
-        return TypedResults.Accepted("/admin/status", Status(instance, drain, inFlight));
-    }
-
-    private static AdminStatus Status(InstanceInfo instance, DrainState drain, InFlightRequests inFlight) =>
-        new(instance.Slot, instance.Version, instance.Profile, drain.IsDraining, inFlight.Count, inFlight.Started,
-            instance.StartedAt);
+        TypedResults.Ok(new AdminStatus(
+            instance.Slot, instance.Version, instance.Profile, drain.IsDraining, inFlight.Count, inFlight.Started,
+            instance.StartedAt));
 }

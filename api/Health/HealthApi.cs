@@ -19,8 +19,7 @@ public static class HealthApi
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<NotesContext>("database", tags: [ReadyTag])
             .AddCheck<PendingMigrationsCheck>("migrations", tags: [ReadyTag])
-            .AddCheck<DrainingCheck>("draining", tags: [ReadyTag])
-            .AddCheck<FailReadinessCheck>("fail-readiness-hook", tags: [ReadyTag]);
+            .AddCheck<DrainingCheck>("draining", tags: [ReadyTag]);
         return builder;
     }
 

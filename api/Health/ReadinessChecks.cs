@@ -1,10 +1,7 @@
-// The readiness checks besides the library's database check (AddDbContextCheck): schema up to date, not draining,
-// and the FAIL_READINESS test hook.
+// The readiness checks besides the library's database check (AddDbContextCheck): schema up to date, not draining.
 using Api.Data;
-using Api.Settings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace Api.Health;
 
@@ -27,13 +24,4 @@ internal sealed class DrainingCheck(DrainState drain) : IHealthCheck
         Task.FromResult(drain.IsDraining
             ? HealthCheckResult.Unhealthy(drain.Reason)
             : HealthCheckResult.Healthy(drain.Reason));
-}
-
-/// <summary>Test hook FAIL_READINESS: a version that never becomes ready.</summary>
-internal sealed class FailReadinessCheck(IOptions<TestHooksOptions> hooks) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(hooks.Value.GetFailReadiness()
-            ? HealthCheckResult.Unhealthy("FAIL_READINESS=true (test hook)")
-            : HealthCheckResult.Healthy("off"));
 }

@@ -24,8 +24,6 @@ internal static class EnvironmentAliases
         ("DB_PASSWORD", "Database:Password"),
         ("DB_HOST", "Database:Host"),
         ("DB_PORT", "Database:Port"),
-        ("FAIL_READINESS", "TestHooks:FailReadiness"),
-        ("CRASH_ON_START", "TestHooks:CrashOnStart"),
     ];
 
     /// <summary>

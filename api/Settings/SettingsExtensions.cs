@@ -19,7 +19,6 @@ public static class SettingsExtensions
         AddValidated<AppOptions, AppOptionsValidator>(builder, AppOptions.SectionName);
         AddValidated<DatabaseOptions, DatabaseOptionsValidator>(builder, DatabaseOptions.SectionName);
         AddValidated<ProxyOptions, ProxyOptionsValidator>(builder, ProxyOptions.SectionName);
-        AddValidated<TestHooksOptions, TestHooksOptionsValidator>(builder, TestHooksOptions.SectionName);
 
         // Read raw here rather than through IOptions<AppOptions>: the host resolves HostOptions while it is being
         // built, before validation runs, and a bad value must reach the validator's message, not a parse exception.

@@ -95,7 +95,6 @@ public sealed class SettingsTests
     [InlineData("Development", "TRUSTED_PROXIES", "10.0.0.0/8;nginx", "TRUSTED_PROXIES: expected ';'-separated CIDRs such as 10.0.0.0/8, got 'nginx'")]
     [InlineData("Development", "ALLOWED_HOSTS", "", "ALLOWED_HOSTS: expected ';'-separated host names")]
     [InlineData("Development", "APP_VERSION", "1.0 beta", "APP_VERSION: expected 1-64 characters")]
-    [InlineData("Development", "FAIL_READINESS", "1", "FAIL_READINESS: expected true or false, got '1'")]
     public async Task Start_BadVariable_FailsNamingVariableAndExpectedValue(
         string environment, string variable, string value, string expected)
     {

@@ -58,18 +58,4 @@ public sealed class StartupFailureTests
         Assert.Contains("DB_PORT: expected an integer 1-65535, got '70000'", stderr, StringComparison.Ordinal);
         Assert.Contains("SHUTDOWN_TIMEOUT_SECONDS: expected an integer 1-3600, got 'soon'", stderr, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task Main_CrashOnStartHook_ExitsOneWithMessage()
-    {
-        // Arrange
-        var environment = new Dictionary<string, string?>(ValidProduction) { ["CRASH_ON_START"] = "true" };
-
-        // Act
-        var (exitCode, _, stderr) = await AppProcess.RunAsync(environment);
-
-        // Assert
-        Assert.Equal(1, exitCode);
-        Assert.Contains("CRASH_ON_START=true: crashing on purpose (test hook)", stderr, StringComparison.Ordinal);
-    }
 }

@@ -2,7 +2,6 @@
 // of their own (Docker.Testing.ComposeStack: the shipped docker-compose.yaml and nginx/ in place). Each test reads the
 // active slot first, so that neither depends on the other's order. Skipped without Docker; failed when
 // ZDD_REQUIRE_DOCKER=true. Everything created (stack, image tags, state directory) is removed in DisposeAsync.
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Docker.Testing;
@@ -17,6 +16,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
     public async Task SwapSwapRollback_RealStack_TrafficMovesAndOldSlotStops()
     {
         // Arrange
+        await fixture.StartedAsync();
         var start = await fixture.StatusAsync(output);
         var first = start.ActiveSlot;
         var second = Other(first);
@@ -38,6 +38,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
     public async Task Swap_VersionNeverReady_ExitsNonZeroOldSlotServesRollbackTargetKept()
     {
         // Arrange
+        await fixture.StartedAsync();
         var before = await fixture.StatusAsync(output);
         var active = before.ActiveSlot;
         var idle = Other(active);
@@ -73,6 +74,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
     public async Task Swap_VersionCrashesOnStart_FailsFastAndOldSlotKeepsServing()
     {
         // Arrange
+        await fixture.StartedAsync();
         var active = (await fixture.StatusAsync(output)).ActiveSlot;
         var started = System.Diagnostics.Stopwatch.StartNew();
 
@@ -83,7 +85,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
         // Assert
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("instead of starting", result.StdErr + result.StdOut, StringComparison.Ordinal);
-        Assert.Contains("CRASH_ON_START", result.StdErr + result.StdOut, StringComparison.Ordinal);
+        Assert.Contains(FaultyApiImage.CrashMessage, result.StdErr + result.StdOut, StringComparison.Ordinal);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(150), $"the crash was found after {started.Elapsed}");
         Assert.Equal(active, (await fixture.GetProfileAsync()).Slot);
         Assert.Equal("exited", await fixture.ContainerStateAsync(Other(active)));
@@ -98,6 +100,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
         }
 
         // Arrange
+        await fixture.StartedAsync();
         var before = await fixture.StatusAsync(output);
         var active = before.ActiveSlot;
         var idleImage = await fixture.SlotImageIdAsync(Other(active));
@@ -168,43 +171,48 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
 
     public sealed record Profile(string Slot, string Version);
 
-    /// <summary>One stack for the class, with the versions the tests deploy: 2.0.0, 3.0.0 and a broken one.</summary>
-    public sealed class StackFixture : IAsyncLifetime
+    /// <summary>
+    /// One stack for the class, with the versions the tests deploy: 2.0.0, 3.0.0 and the broken ones. Started by the
+    /// first test's <see cref="StartedAsync"/> (after DockerRequirement), not in a fixture's InitializeAsync, so that a
+    /// machine without Docker skips each test instead of failing the class.
+    /// </summary>
+    public sealed class StackFixture : IAsyncDisposable
     {
         public const string BrokenVersion = "9.9.9-never-ready";
 
         public const string CrashVersion = "9.9.9-crash";
 
+        private readonly SharedDockerResource<ComposeStack> shared = new(StartAsync, started => started.DisposeAsync());
+        private readonly string stateDirectory = Directory.CreateTempSubdirectory("zdd-deploy-state-").FullName;
         private ComposeStack? stack;
-        private string stateDirectory = "";
-        private string buildDirectory = "";
 
-        private ComposeStack Stack => stack ?? throw new InvalidOperationException("The stack did not start.");
+        private ComposeStack Stack => stack ?? throw new InvalidOperationException("Call StartedAsync first.");
 
-        public async ValueTask InitializeAsync()
-        {
-            await DockerRequirement.EnsureAvailableAsync();
-            stack = await ComposeStack.StartAsync(new ComposeStackOptions { NamePrefix = "zdd-deploy", ApiVersion = "1.0.0" });
-            stateDirectory = Directory.CreateTempSubdirectory("zdd-deploy-state-").FullName;
-            var good = await ApiImage.BuildAsync(stack.ApiImageRepository, "2.0.0");
-            await ApiImage.BuildAsync(stack.ApiImageRepository, "3.0.0");
-            await BuildVariantAsync(good, $"{stack.ApiImageRepository}:{BrokenVersion}", "FAIL_READINESS", BrokenVersion);
-            await BuildVariantAsync(good, $"{stack.ApiImageRepository}:{CrashVersion}", "CRASH_ON_START", CrashVersion);
-        }
+        /// <summary>Skips (or fails, in CI) without Docker; starts the stack and builds the versions once.</summary>
+        public async Task StartedAsync() => stack = await shared.GetAsync();
 
         public async ValueTask DisposeAsync()
         {
-            if (stack is not null)
-            {
-                await stack.DisposeAsync();
-            }
+            await shared.DisposeAsync();
+            Directory.Delete(stateDirectory, recursive: true);
+        }
 
-            foreach (var directory in new[] { stateDirectory, buildDirectory })
+        private static async Task<ComposeStack> StartAsync()
+        {
+            var started = await ComposeStack.StartAsync(
+                new ComposeStackOptions { NamePrefix = "zdd-deploy", ApiVersion = "1.0.0" });
+            try
             {
-                if (directory.Length > 0 && Directory.Exists(directory))
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
+                var good = await ApiImage.BuildAsync(started.ApiImageRepository, "2.0.0");
+                await ApiImage.BuildAsync(started.ApiImageRepository, "3.0.0");
+                await FaultyApiImage.BuildAsync(good, $"{started.ApiImageRepository}:{BrokenVersion}", ApiFault.NeverReady);
+                await FaultyApiImage.BuildAsync(good, $"{started.ApiImageRepository}:{CrashVersion}", ApiFault.CrashOnStart);
+                return started;
+            }
+            catch
+            {
+                await started.DisposeAsync();
+                throw;
             }
         }
 
@@ -352,23 +360,6 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             var result = (await Stack.ComposeAsync("ps", "--all", "--format", "{{.State}}", $"api-{slot}"))
                 .EnsureSuccess($"docker compose ps api-{slot}");
             return result.StdOut.Trim();
-        }
-
-        // A broken version: the good image with one of the API's test hooks baked in (FAIL_READINESS: never ready;
-        // CRASH_ON_START: exits at start). The stack's env file does not set them, so the image's value holds. Its own
-        // APP_VERSION, so that only the hook, not the smoke test, can fail it.
-        private async Task BuildVariantAsync(string baseImage, string tag, string hook, string version)
-        {
-            if (buildDirectory.Length == 0)
-            {
-                buildDirectory = Directory.CreateTempSubdirectory("zdd-deploy-broken-").FullName;
-            }
-
-            await File.WriteAllTextAsync(
-                Path.Combine(buildDirectory, "Dockerfile"),
-                string.Create(CultureInfo.InvariantCulture, $"FROM {baseImage}\nENV {hook}=true APP_VERSION={version}\n"));
-            (await ProcessRunner.RunAsync("docker", ["build", "--label", "zdd.test=true", "--tag", tag, buildDirectory]))
-                .EnsureSuccess($"docker build of {tag}");
         }
     }
 }

@@ -1,6 +1,7 @@
 // The fault matrix: each broken deploy runs under the same mixed load as the swaps. A swap that must
 // fail exits non-zero, the old slot keeps serving, and no request fails. The exit codes are swap.ps1's: 1 failed
 // and undone (old slot serves), 2 refused by preflight or lock (nothing changed).
+using Docker.Testing;
 using Proof.Tests.Checks;
 using Proof.Tests.Infrastructure;
 using Xunit;
@@ -25,7 +26,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
     {
         // Arrange
         var proof = await fixture.ReadyAsync();
-        await proof.BuildVariantAsync("9.0.0-never-ready", ProofStack.Versions[0], ("FAIL_READINESS", "true"));
+        await proof.BuildVariantAsync("9.0.0-never-ready", ProofStack.Versions[0], ApiFault.NeverReady);
 
         // Act + Assert
         await AssertFailedSwapFailsNothingAsync(proof, "9.0.0-never-ready", FailedAndUndone, ShortReadyTimeout);
@@ -36,7 +37,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
     {
         // Arrange
         var proof = await fixture.ReadyAsync();
-        await proof.BuildVariantAsync("9.0.0-crash", ProofStack.Versions[0], ("CRASH_ON_START", "true"));
+        await proof.BuildVariantAsync("9.0.0-crash", ProofStack.Versions[0], ApiFault.CrashOnStart);
 
         // Act + Assert
         await AssertFailedSwapFailsNothingAsync(proof, "9.0.0-crash", FailedAndUndone, ShortReadyTimeout);

@@ -276,8 +276,8 @@ public sealed class ApiImageTests(ApiImageTests.ApiContainerFixture fixture)
             await network.CreateAsync();
 
 
-            // A plain container rather than PostgreSqlBuilder: the builder passes `-c fsync=off` as the command, which
-            // relies on the official entrypoint's handling of leading options; the environment variables are the same.
+            // A plain container rather than PostgreSqlBuilder: configured as compose's `db` service is (POSTGRES_*,
+            // the alias `db`, the same pg_isready check), which is what the image under test meets in production.
             postgres = new ContainerBuilder(Images.Postgres)
                 .WithName($"zdd-stack-{suffix}-db")
                 .WithNetwork(network)

@@ -40,23 +40,6 @@ public sealed class NginxConfigTests
     }
 
     [Fact(Timeout = 300_000)]
-    public async Task Entrypoint_EarlierKitsIncludeNamesGreen_WritesGreenMarker()
-    {
-        // Arrange: a state volume from the kit's reload-based version, whose last swap went to green.
-        await using var nginx = await NginxContainer.StartAsync();
-        await nginx.ShellAsync("rm /etc/nginx/state/active-slot.blue && " +
-            "printf '# Active slot\\nproxy_pass http://api_green;\\n' > /etc/nginx/state/active-slot.conf");
-
-        // Act
-        var entrypoint = await nginx.ShellAsync("sh /etc/nginx/zdd/docker-entrypoint.sh true");
-        var state = await nginx.ShellAsync("ls -1 /etc/nginx/state");
-
-        // Assert
-        Assert.Equal(0, entrypoint.ExitCode);
-        Assert.Equal("active-slot.conf\nactive-slot.green\n", state.Stdout);
-    }
-
-    [Fact(Timeout = 300_000)]
     public async Task Entrypoint_BothMarkers_RefusesToStart()
     {
         // Arrange: a hand-made state nginx would resolve silently (green wins); the entrypoint must not guess.

@@ -1,6 +1,7 @@
 // The built app run as a real process (`dotnet Api.dll`), for what only the real entry point shows: exit codes,
-// what an operator reads on stderr, .env files, SIGTERM. The environment is cleared of every variable that
-// docs/api.md documents first, so that the machine's own settings cannot leak into a test.
+// what an operator reads on stderr, .env files, SIGTERM, a startup hook. The environment is cleared of every
+// variable that docs/api.md documents and of the test faults' variables first, so that the machine's own settings
+// cannot leak into a test.
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -14,7 +15,7 @@ public sealed partial class AppProcess : IAsyncDisposable
         "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "DOTENV_PATH",
         "SECRET_KEY", "SLOT", "APP_VERSION", "SHUTDOWN_TIMEOUT_SECONDS", "MAX_REQUEST_SECONDS", "ENABLE_SLOW_ENDPOINT",
         "ALLOWED_HOSTS", "TRUSTED_PROXIES", "DB_ENGINE", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_HOST", "DB_PORT",
-        "FAIL_READINESS", "CRASH_ON_START",
+        "DOTNET_STARTUP_HOOKS", "ASPNETCORE_HOSTINGSTARTUPASSEMBLIES", "ZDD_FAULT",
     ];
 
     private readonly Process _process;

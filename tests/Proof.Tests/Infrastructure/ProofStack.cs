@@ -144,27 +144,14 @@ public sealed class ProofStack : IAsyncLifetime
         await ServingVersionAsync() == Versions[0] ? Versions[1] : Versions[0];
 
     /// <summary>
-    /// Builds <c>repository:tag</c> FROM an existing version with extra ENV lines (e.g. FAIL_READINESS=true): the
-    /// API's test hooks baked into a variant image, as an operator's broken release would be. Removed on dispose.
+    /// Builds <c>repository:tag</c> FROM an existing version with a test fault (Docker.Testing.FaultyApiImage), as an
+    /// operator's broken release would arrive. Removed on dispose.
     /// </summary>
-    public async Task<string> BuildVariantAsync(string tag, string baseVersion, params (string Name, string Value)[] env)
+    public async Task<string> BuildVariantAsync(string tag, string baseVersion, ApiFault fault)
     {
-        var directory = Directory.CreateTempSubdirectory("zdd-proof-variant-").FullName;
-        try
-        {
-            var lines = new List<string> { $"FROM {Stack.ApiImageRepository}:{baseVersion}" };
-            lines.AddRange(env.Select(e => $"ENV {e.Name}={e.Value}"));
-            await File.WriteAllLinesAsync(Path.Combine(directory, "Dockerfile"), lines);
-            var image = $"{Stack.ApiImageRepository}:{tag}";
-            _extraTags.Add(image);
-            (await ProcessRunner.RunAsync("docker", ["build", "--label", "zdd.test=true", "--tag", image, directory],
-                timeout: TimeSpan.FromMinutes(2))).EnsureSuccess($"docker build of {image}");
-            return image;
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var image = $"{Stack.ApiImageRepository}:{tag}";
+        _extraTags.Add(image);
+        return await FaultyApiImage.BuildAsync($"{Stack.ApiImageRepository}:{baseVersion}", image, fault);
     }
 
     /// <summary>Tags an existing version under another name: an image whose tag and APP_VERSION disagree.</summary>
