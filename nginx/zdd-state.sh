@@ -18,8 +18,8 @@
 #   routing.d/<generation>/maintenance.html, maintenance.json   the operator's message, if one was given
 #   routing.d/<generation>/canary/00 .. <percent - 1>          the canary's buckets (http/routing.conf)
 # Every change writes a new generation, then renames a new link over the old one: rename(2) is atomic, so each
-# request sees the old state or the new one, never a mix. With nothing left on, the link is removed (unlink(2) is
-# atomic too). nginx reads all of it per request (snippets/routing.conf); docs/stack.md, "Routing state files",
+# request sees the old state or the new one, never a mix. With nothing left on, the link names an "off" generation
+# for a second and is then removed (unlink(2) is atomic too). nginx reads all of it per request (snippets/routing.conf); docs/stack.md, "Routing state files",
 # is the reference for these files and the commands.
 set -eu
 
