@@ -23,7 +23,8 @@ public sealed class CliTests
         var port = (await app.WaitUntilListeningAsync()).Port.ToString(CultureInfo.InvariantCulture);
 
         // Act: a generous --timeout, because the first readiness check of a fresh app is slow on a busy machine.
-        var ready = await AppProcess.RunAsync(NoSettings, null, "probe", "/health/ready", "--port", port, "--timeout", "60");
+        var ready = await AppProcess.RunAsync(
+            NoSettings, null, "probe", "/health/ready", "--port", port, "--timeout", "60");
         var missing = await AppProcess.RunAsync(NoSettings, null, "probe", "/no-such-path", "--port", port);
 
         // Assert
@@ -41,7 +42,8 @@ public sealed class CliTests
         var port = (await app.WaitUntilListeningAsync()).Port.ToString(CultureInfo.InvariantCulture);
 
         // Act
-        var probe = await AppProcess.RunAsync(NoSettings, null, "probe", "/profile", "--host", "localhost", "--port", port);
+        var probe = await AppProcess.RunAsync(
+            NoSettings, null, "probe", "/profile", "--host", "localhost", "--port", port, "--timeout", "60");
         var nowhere = await AppProcess.RunAsync(NoSettings, null, "probe", "/profile", "--host", "127.0.0.2", "--port", "1");
 
         // Assert
@@ -64,7 +66,8 @@ public sealed class CliTests
 
         // Act
         // --timeout: as above; this is about the answer, not its speed.
-        var probe = await AppProcess.RunAsync(NoSettings, null, "probe", "/health/ready", "--port", port, "--timeout", "60");
+        var probe = await AppProcess.RunAsync(
+            NoSettings, null, "probe", "/health/ready", "--port", port, "--timeout", "60");
 
         // Assert
         Assert.Equal(1, probe.ExitCode);

@@ -43,7 +43,8 @@ public sealed class FaultInjectionTests
 
         // Act
         var migrate = await AppProcess.RunAsync(crashing, null, "migrate");
-        var probe = await AppProcess.RunAsync(crashing, null, "probe", "/health/ready", "--port", port, "--timeout", "60");
+        var probe = await AppProcess.RunAsync(
+            crashing, null, "probe", "/health/ready", "--port", port, "--timeout", "60");
 
         // Assert
         Assert.True(migrate.ExitCode == 0, migrate.StdErr);
