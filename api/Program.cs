@@ -5,6 +5,7 @@ using Api.Cli;
 using Api.Data;
 using Api.Errors;
 using Api.Health;
+using Api.Hosting;
 using Api.Notes;
 using Api.Profile;
 using Api.Proxy;
@@ -36,6 +37,10 @@ try
     builder.AddProxySupport();
     // ProblemDetails; exception details in Development only.
     builder.AddErrorHandling();
+    // Kestrel's limits (body size, header sizes and timeout), in line with nginx's.
+    builder.AddServerLimits();
+    // /admin on 127.0.0.1:MANAGEMENT_PORT only, next to the public port.
+    builder.AddManagementPort();
     // The clock handlers stamp notes with.
     builder.Services.AddSingleton(TimeProvider.System);
 
@@ -54,6 +59,11 @@ try
     // Real client address and scheme, then one log line per request.
     app.UseProxySupport();
     app.UseErrorHandling();
+    // Cache-Control: no-store on every response.
+    app.UseNoStore();
+    // 413 for a declared body over the limit; 404 for /admin anywhere but on the management port.
+    app.UseRequestBodyLimit();
+    app.UseManagementPort();
     // Requests in flight (health and admin excluded), for draining.
     app.UseInFlightCounting();
 

@@ -1,7 +1,8 @@
 // /admin: what a deploy script needs from one slot: its status (draining, in-flight count) and a way to drain it.
-// REVIEW: no authentication. nginx refuses /admin/ on the public server; the endpoints are reachable only on the
-// compose network and through `docker compose exec ... probe`. Anything with access to that network can drain a slot.
+// Reachable only on the management port (127.0.0.1:MANAGEMENT_PORT inside the container, Hosting/ManagementPort.cs):
+// through `docker compose exec api-<slot> dotnet Api.dll probe /admin/...`, never from nginx or the compose network.
 using Api.Health;
+using Api.Hosting;
 using Api.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,7 +16,7 @@ public static class AdminApi
 
     public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/admin");
+        var group = app.MapGroup("/admin").RequireManagementPort();
         group.MapGet("/status", GetStatus);
         group.MapPost("/drain", Drain);
         return group;
