@@ -41,6 +41,8 @@ try
     builder.AddServerLimits();
     // /admin on 127.0.0.1:MANAGEMENT_PORT only, next to the public port.
     builder.AddManagementPort();
+    // Request bodies with unknown or repeated fields are refused (400).
+    builder.AddStrictJson();
     // The clock handlers stamp notes with.
     builder.Services.AddSingleton(TimeProvider.System);
 
@@ -59,6 +61,8 @@ try
     // Real client address and scheme, then one log line per request.
     app.UseProxySupport();
     app.UseErrorHandling();
+    // ALLOWED_HOSTS: an unknown Host gets 400 with ProblemDetails (see AddSettings).
+    app.UseHostFiltering();
     // Cache-Control: no-store on every response.
     app.UseNoStore();
     // 413 for a declared body over the limit; 404 for /admin anywhere but on the management port.

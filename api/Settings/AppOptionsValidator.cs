@@ -67,7 +67,8 @@ internal sealed partial class AppOptionsValidator(IHostEnvironment environment, 
 
         // The framework turns an empty AllowedHosts into '*'; we never want that by accident.
         var allowedHosts = configuration["AllowedHosts"];
-        if (string.IsNullOrWhiteSpace(allowedHosts))
+        if (string.IsNullOrWhiteSpace(allowedHosts)
+            || allowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length == 0)
         {
             failures.Add(Expect.Message("ALLOWED_HOSTS", "';'-separated host names (use '*' explicitly for any)",
                 allowedHosts));

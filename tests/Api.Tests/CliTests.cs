@@ -57,7 +57,7 @@ public sealed class CliTests
         // Arrange
         await using var app = StartDevApp();
         var baseAddress = await app.WaitUntilListeningAsync();
-        using var client = new HttpClient { BaseAddress = baseAddress };
+        using var client = new HttpClient { BaseAddress = app.ManagementBase };
         using var drained = await client.PostAsync("/admin/drain", null, Ct);
         var port = baseAddress.Port.ToString(CultureInfo.InvariantCulture);
 
