@@ -45,16 +45,24 @@ public sealed class DatabaseOptions
     /// <summary>True when the migrate verb connects as a role of its own (PostgreSQL and DB_MIGRATE_USER set).</summary>
     public bool HasMigrateRole => !IsSqlite && !string.IsNullOrWhiteSpace(MigrateUser);
 
+    // A readiness probe must answer within the HEALTHCHECK's 5 s even when the database host is silent (Npgsql's
+    // default connect timeout is 15 s). The migrate verb has no such bound and keeps Npgsql's default: a busy
+    // database server must not fail a deploy's migration step.
+    private const int ServingConnectTimeoutSeconds = 3;
+    private const int MigrateConnectTimeoutSeconds = 15;
+
     public string BuildConnectionString(string contentRoot) => IsSqlite
         ? $"Data Source={Path.GetFullPath(Name, contentRoot)}"
-        : BuildPostgresConnectionString(User, Password);
+        : BuildPostgresConnectionString(User, Password, ServingConnectTimeoutSeconds);
 
-    /// <summary>The migrate verb's connection: as DB_MIGRATE_USER when set, else the same as the app's.</summary>
-    public string BuildMigrateConnectionString(string contentRoot) => HasMigrateRole
-        ? BuildPostgresConnectionString(MigrateUser, MigratePassword)
-        : BuildConnectionString(contentRoot);
+    /// <summary>The migrate verb's connection: as DB_MIGRATE_USER when set, else as DB_USER.</summary>
+    public string BuildMigrateConnectionString(string contentRoot) => IsSqlite
+        ? BuildConnectionString(contentRoot)
+        : HasMigrateRole
+            ? BuildPostgresConnectionString(MigrateUser, MigratePassword, MigrateConnectTimeoutSeconds)
+            : BuildPostgresConnectionString(User, Password, MigrateConnectTimeoutSeconds);
 
-    private string BuildPostgresConnectionString(string user, string password) =>
+    private string BuildPostgresConnectionString(string user, string password, int timeoutSeconds) =>
         new NpgsqlConnectionStringBuilder
         {
             Host = Host,
@@ -62,8 +70,6 @@ public sealed class DatabaseOptions
             Database = Name,
             Username = user,
             Password = password,
-            // A readiness probe must answer within the HEALTHCHECK's 5 s even when the database host is silent
-            // (Npgsql's default connect timeout is 15 s).
-            Timeout = 3,
+            Timeout = timeoutSeconds,
         }.ConnectionString;
 }

@@ -76,8 +76,12 @@ public sealed class DatabaseRolesTests(HardenedStack fixture)
             $"WHERE rolname IN ('{owner}', '{app}') ORDER BY 1")).EnsureSuccess("listing roles").StdOut;
 
         // Assert
-        Assert.Equal($"__EFMigrationsHistory={owner}\nnotes={owner}", tables.Trim());
-        Assert.Equal(string.Join('\n', new[] { $"{app}=falsefalsefalse", $"{owner}=falsefalsefalse" }.Order()), roles.Trim());
+        Assert.Equal(
+            new[] { $"__EFMigrationsHistory={owner}", $"notes={owner}" },
+            tables.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            new[] { $"{app}=falsefalsefalse", $"{owner}=falsefalsefalse" }.Order(StringComparer.Ordinal),
+            roles.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal));
         Assert.NotEqual(stack.Environment["DB_ADMIN_USER"], owner);
         Assert.NotEqual(stack.Environment["DB_ADMIN_USER"], app);
     }
