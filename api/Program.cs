@@ -5,6 +5,7 @@ using Api.Cli;
 using Api.Data;
 using Api.Errors;
 using Api.Health;
+using Api.Hosting;
 using Api.Notes;
 using Api.Profile;
 using Api.Proxy;
@@ -34,6 +35,12 @@ try
     builder.AddProxySupport();
     // ProblemDetails; exception details in Development only.
     builder.AddErrorHandling();
+    // Kestrel's limits (body size, header sizes and timeout), in line with nginx's.
+    builder.AddServerLimits();
+    // /admin on 127.0.0.1:MANAGEMENT_PORT only, next to the public port.
+    builder.AddManagementPort();
+    // Request bodies with unknown or repeated fields are refused (400).
+    builder.AddStrictJson();
     // The clock handlers stamp notes with.
     builder.Services.AddSingleton(TimeProvider.System);
 
@@ -52,6 +59,13 @@ try
     // Real client address and scheme, then one log line per request.
     app.UseProxySupport();
     app.UseErrorHandling();
+    // ALLOWED_HOSTS: an unknown Host gets 400 with ProblemDetails (see AddSettings).
+    app.UseHostFiltering();
+    // Cache-Control: no-store on every response.
+    app.UseNoStore();
+    // 413 for a declared body over the limit; 404 for /admin anywhere but on the management port.
+    app.UseRequestBodyLimit();
+    app.UseManagementPort();
     // Requests in flight (health and admin excluded), for draining.
     app.UseInFlightCounting();
 

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Stand-in for the official postgres image's entrypoint, for CI machines that cannot pull images.
 # It honours the same variables the official image documents: POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB and
-# PGDATA, initialises the cluster on first start, then runs postgres in the foreground as the postgres user.
+# PGDATA, initialises the cluster on first start, runs the scripts in /docker-entrypoint-initdb.d (*.sh executed,
+# or sourced when not executable; *.sql through psql) against the temporary server, then runs postgres in the
+# foreground as the postgres user. Started as root it switches to postgres itself; started as postgres
+# (docker-compose.yaml's `user: postgres`) it needs no capability at all, as the official image does.
 # Only what this project's compose file and Testcontainers use is implemented.
 set -eu
 
@@ -34,6 +37,21 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
       -c "CREATE DATABASE \"$POSTGRES_DB\"" >/dev/null
   fi
+  export POSTGRES_USER POSTGRES_DB
+  for f in /docker-entrypoint-initdb.d/*; do
+    case "$f" in
+      *.sh)
+        echo "postgres stand-in: running $f"
+        if [ -x "$f" ]; then "$f"; else . "$f"; fi
+        ;;
+      *.sql)
+        echo "postgres stand-in: running $f"
+        psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -f "$f" >/dev/null
+        ;;
+      */\*) ;;
+      *) echo "postgres stand-in: ignoring $f" ;;
+    esac
+  done
   pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
   echo "postgres stand-in: database initialised"
 fi

@@ -1,8 +1,10 @@
 // /admin/status: what a deploy script needs from one slot: its version, whether it drains, its in-flight count and
-// how many requests it has started (deploy-scripts poll it to drain the old slot by observation).
-// REVIEW: no authentication. nginx refuses /admin/ on the public server; the endpoint is reachable only on the
-// compose network and through `docker compose exec ... probe`. It reads state and changes none.
+// how many requests it has started (deploy-scripts poll it to drain the old slot by observation). It reads state
+// and changes none. Reachable only on the management port (127.0.0.1:MANAGEMENT_PORT inside the container,
+// Hosting/ManagementPort.cs): through `docker exec <slot container> dotnet Api.dll probe /admin/status`, never from
+// nginx or the compose network.
 using Api.Health;
+using Api.Hosting;
 using Api.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,7 +18,7 @@ public static class AdminApi
 
     public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/admin");
+        var group = app.MapGroup("/admin").RequireManagementPort();
         group.MapGet("/status", GetStatus);
         return group;
     }

@@ -1,15 +1,19 @@
 // `probe <path> [--host 127.0.0.1] [--port 8080] [--timeout 5]`: the image has no curl, so the Dockerfile HEALTHCHECK
 // and the deploy scripts (`docker compose exec api-blue dotnet Api.dll probe /health/ready`) ask the app itself.
+// /admin paths go to the management port (MANAGEMENT_PORT, default 9090) unless --port says otherwise: that is the
+// only port where /admin answers (Hosting/ManagementPort.cs), and the deploy scripts' `probe /admin/status` needs
+// no port of its own.
 // --host reaches another service on the compose network: the swap's gate asks nginx's internal preview server
 // (`probe /green/profile --host nginx --port 8081`) whether nginx already reaches the new slot.
 // Prints the body; exit 0 on 2xx, 1 otherwise (including no answer), 2 on bad usage.
 using System.Globalization;
+using Api.Hosting;
 
 namespace Api.Cli;
 
 internal static class ProbeCommand
 {
-    private const string Usage = "probe <path> [--host 127.0.0.1] [--port 8080] [--timeout 5]";
+    private const string Usage = "probe <path> [--host 127.0.0.1] [--port 8080, or 9090 for /admin] [--timeout 5]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -19,7 +23,7 @@ internal static class ProbeCommand
         }
 
         var host = named.GetValueOrDefault("host", "127.0.0.1");
-        var port = named.GetValueOrDefault("port", "8080");
+        var port = named.GetValueOrDefault("port", DefaultPort(path));
         var timeout = named.GetValueOrDefault("timeout", "5");
         if (!path.StartsWith('/')
             || Uri.CheckHostName(host) is not (UriHostNameType.Dns or UriHostNameType.IPv4)
@@ -54,5 +58,20 @@ internal static class ProbeCommand
             await Console.Error.WriteLineAsync($"probe: GET {url} failed: {e.Message}");
             return 1;
         }
+    }
+
+    private static string DefaultPort(string path)
+    {
+        // A path without the leading '/' is refused below; PathString would throw on it here.
+        if (!path.StartsWith('/')
+            || !new PathString(path.Split('?', 2)[0]).StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase))
+        {
+            return "8080";
+        }
+
+        var configured = Environment.GetEnvironmentVariable("MANAGEMENT_PORT");
+        return string.IsNullOrWhiteSpace(configured)
+            ? ManagementPort.DefaultPort.ToString(CultureInfo.InvariantCulture)
+            : configured.Trim();
     }
 }

@@ -2,6 +2,7 @@
 // MigrateAsync is the one place migrations run: the migrate verb (production) and dev start-up both call it.
 using Api.Settings;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 
 namespace Api.Data;
@@ -43,7 +44,13 @@ public static partial class DatabaseExtensions
             {
                 var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
                 LogPending(logger, provider, pending.Count, string.Join(", ", pending));
-                await db.Database.MigrateAsync(cancellationToken);
+                // Nothing to apply: return before EF Core's own MigrateAsync, which creates the history table "if
+                // not exists" and locks it, both of which need the schema owner's rights. So a role that may only
+                // read the schema (a slot's application role) can run the verb as a check that succeeds.
+                if (pending.Count > 0)
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
             });
             LogMigrated(logger, provider);
         }
@@ -53,6 +60,22 @@ public static partial class DatabaseExtensions
             throw;
         }
     }
+
+    /// <summary>
+    /// Takes INSERT, UPDATE, DELETE and TRUNCATE on the migrations history back from the application role: the
+    /// schema owner's default privileges (db/init-roles.sh) give it those on every table, and the history is the
+    /// one table it must only read (its readiness check compares it with the migrations it knows). Idempotent.
+    /// </summary>
+    public static async Task RevokeHistoryWritesAsync(
+        this NotesContext db, string applicationRole, CancellationToken cancellationToken)
+    {
+        var sql = "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + QuoteIdentifier(HistoryRepository.DefaultTableName)
+            + " FROM " + QuoteIdentifier(applicationRole);
+        await db.Database.ExecuteSqlRawAsync(sql, cancellationToken);
+    }
+
+    // PostgreSQL's quoting of an identifier: double quotes, with any double quote inside doubled.
+    private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private static string ConnectionString(IServiceProvider services) =>
         services.GetRequiredService<IOptions<DatabaseOptions>>().Value

@@ -99,11 +99,32 @@ public static class NotesApi
         return TypedResults.NoContent();
     }
 
+    // NUL and unpaired surrogates are valid in a JSON string but not in PostgreSQL text (NUL fails the insert with a
+    // 500; a lone surrogate would be stored as U+FFFD, not as sent), so they are refused up front on both databases.
     private static ValidationProblem? Validate(NoteRequest request) =>
         string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > Note.MaxTextLength
+            || request.Text.Contains('\0', StringComparison.Ordinal) || HasUnpairedSurrogate(request.Text)
             ? TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["text"] = [$"text is required and at most {Note.MaxTextLength} characters."],
+                ["text"] = [$"text is required, at most {Note.MaxTextLength} characters, without NUL characters " +
+                    "or unpaired surrogates."],
             })
             : null;
+
+    private static bool HasUnpairedSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,5 +1,6 @@
-// GET /profile: which slot, settings profile, version and host answered. The deploy scripts and the proof tests
-// read it through nginx to see which slot is live.
+// GET /profile: which slot, settings profile, version and (with EXPOSE_INSTANCE_DETAILS) host answered. The deploy
+// scripts and the proof tests read it through nginx to see which slot is live.
+using System.Text.Json.Serialization;
 using Api.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -7,7 +8,9 @@ namespace Api.Profile;
 
 public static class ProfileApi
 {
-    public sealed record ProfileResponse(string Slot, string Profile, string Version, string Host);
+    public sealed record ProfileResponse(
+        string Slot, string Profile, string Version,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Host);
 
     public static RouteGroupBuilder MapProfile(this IEndpointRouteBuilder app)
     {

@@ -1,7 +1,6 @@
 // X-Slot and X-App-Version on every response, errors and 404s included, so that a script can tell through nginx
-// which slot answered. Set in OnStarting because the exception handler clears headers set earlier.
-// REVIEW: a request refused by host filtering (400, unknown Host) has no X-Slot: the framework runs that middleware
-// before any of ours. Through nginx this cannot happen for the configured server names.
+// which slot answered. Set in OnStarting because the exception handler clears headers set earlier. A request refused by
+// host filtering (400, unknown Host) has them too: Program.cs runs host filtering after this middleware.
 using Api.Settings;
 
 namespace Api.Profile;

@@ -9,9 +9,10 @@ public sealed class AppOptions
 {
     public const string SectionName = "App";
 
-    /// <summary>SECRET_KEY. Production refuses empty values and placeholders.</summary>
-    /// <remarks>REVIEW: nothing signs with it yet (no sessions, no tokens); it is validated so that a deployment
-    /// already carries a real one when something does, as the Django original required.</remarks>
+    /// <summary>SECRET_KEY. Outside Development: at least 32 characters, not a placeholder.</summary>
+    /// <remarks>Kept for parity with Django's SECRET_KEY only: nothing signs or encrypts with it (no sessions, no
+    /// cookies, no tokens; the admin endpoints are protected by the management port, not by a key). It is validated
+    /// so that a deployment already carries a real one when something does (docs/security.md).</remarks>
     public string SecretKey { get; set; } = "";
 
     /// <summary>SLOT: blue or green.</summary>
@@ -29,11 +30,24 @@ public sealed class AppOptions
     /// <summary>ENABLE_SLOW_ENDPOINT: maps GET /slow.</summary>
     public string EnableSlowEndpoint { get; set; } = "false";
 
+    /// <summary>MANAGEMENT_PORT: the loopback-only port of /admin (Management/ManagementPort.cs).</summary>
+    public string ManagementPort { get; set; } = "9090";
+
+    /// <summary>
+    /// EXPOSE_INSTANCE_DETAILS: /profile names the host (container id) and versions keep their build metadata
+    /// (the commit after '+'). Off by default, on in Development.
+    /// </summary>
+    public string ExposeInstanceDetails { get; set; } = "false";
+
     public TimeSpan GetShutdownTimeout() => TimeSpan.FromSeconds(Expect.Integer(ShutdownTimeoutSeconds));
 
     public TimeSpan GetMaxRequest() => TimeSpan.FromSeconds(Expect.Integer(MaxRequestSeconds));
 
     public bool GetEnableSlowEndpoint() => Expect.Flag(EnableSlowEndpoint);
+
+    public int GetManagementPort() => Expect.Integer(ManagementPort);
+
+    public bool GetExposeInstanceDetails() => Expect.Flag(ExposeInstanceDetails);
 
     public string GetVersion() =>
         string.IsNullOrWhiteSpace(Version)

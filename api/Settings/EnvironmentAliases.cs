@@ -16,6 +16,8 @@ internal static class EnvironmentAliases
         ("SHUTDOWN_TIMEOUT_SECONDS", "App:ShutdownTimeoutSeconds"),
         ("MAX_REQUEST_SECONDS", "App:MaxRequestSeconds"),
         ("ENABLE_SLOW_ENDPOINT", "App:EnableSlowEndpoint"),
+        ("MANAGEMENT_PORT", "App:ManagementPort"),
+        ("EXPOSE_INSTANCE_DETAILS", "App:ExposeInstanceDetails"),
         ("ALLOWED_HOSTS", "AllowedHosts"),
         ("TRUSTED_PROXIES", "Proxy:TrustedProxies"),
         ("DB_ENGINE", "Database:Engine"),
@@ -24,6 +26,8 @@ internal static class EnvironmentAliases
         ("DB_PASSWORD", "Database:Password"),
         ("DB_HOST", "Database:Host"),
         ("DB_PORT", "Database:Port"),
+        ("DB_MIGRATE_USER", "Database:MigrateUser"),
+        ("DB_MIGRATE_PASSWORD", "Database:MigratePassword"),
     ];
 
     /// <summary>

@@ -34,14 +34,25 @@ public sealed class ProxyOptions
     }
 }
 
-internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
+internal sealed class ProxyOptionsValidator(IHostEnvironment environment) : IValidateOptions<ProxyOptions>
 {
     public ValidateOptionsResult Validate(string? name, ProxyOptions options)
     {
-        var bad = ProxyOptions.Split(options.TrustedProxies).Where(s => !ProxyOptions.TryParse(s, out _)).ToList();
-        return bad.Count == 0
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(Expect.Message(
+        var entries = ProxyOptions.Split(options.TrustedProxies).ToList();
+        var bad = entries.Where(s => !ProxyOptions.TryParse(s, out _)).ToList();
+        if (bad.Count > 0)
+        {
+            return ValidateOptionsResult.Fail(Expect.Message(
                 "TRUSTED_PROXIES", "';'-separated CIDRs such as 10.0.0.0/8", string.Join(';', bad)));
+        }
+
+        // A proxy trusted from every address (a /0: 0.0.0.0/0, ::/0) lets any client write its own X-Forwarded-For:
+        // the logs, and anything that ever keys on the client address, would believe it.
+        var everyone = entries.Where(s => ProxyOptions.TryParse(s, out var n) && n.PrefixLength == 0).ToList();
+        return everyone.Count > 0 && !environment.IsDevelopment()
+            ? ValidateOptionsResult.Fail(Expect.Message(
+                "TRUSTED_PROXIES", "the proxies' own networks outside Development, not every address",
+                string.Join(';', everyone)))
+            : ValidateOptionsResult.Success;
     }
 }

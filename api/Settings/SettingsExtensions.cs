@@ -36,7 +36,22 @@ public static class SettingsExtensions
             var hosts = (configuration["AllowedHosts"] ?? "")
                 .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             options.AllowedHosts = hosts.Contains("*") ? ["*"] : [.. hosts.Union(LoopbackHosts)];
+            // Default: true, an HTML page. Without it, UseStatusCodePages answers the 400 with ProblemDetails.
+            options.IncludeFailureMessage = false;
         });
+
+        // The framework runs host filtering before every middleware of the app (a startup filter), so an unknown Host
+        // got a bare 400 without ProblemDetails and without X-Slot. Program.cs calls UseHostFiltering itself, after
+        // the error handling; this removes the framework's copy. Matched by name because the type is internal: if a
+        // framework version renames it, both run, the first still refuses, and BadInputTests fails on the bare 400.
+        var frameworkHostFiltering = builder.Services
+            .Where(d => d.ServiceType == typeof(IStartupFilter)
+                && d.ImplementationType?.Name == "HostFilteringStartupFilter")
+            .ToList();
+        foreach (var descriptor in frameworkHostFiltering)
+        {
+            builder.Services.Remove(descriptor);
+        }
 
         builder.Services.AddSingleton<InstanceInfo>();
         return builder;

@@ -91,13 +91,14 @@ public sealed class HealthTests
         // Arrange
         await using var factory = new ApiFactory("Development", new Dictionary<string, string?> { ["SLOT"] = "green" });
         var client = factory.CreateClient();
+        var management = factory.CreateManagementClient();
         var slow = client.GetAsync("/slow?ms=4000", Ct);
         await WaitForInFlightAsync(factory, 1);
 
         // Act
-        var status = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
+        var status = await management.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
         using var slowResponse = await slow;
-        var after = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
+        var after = await management.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
 
         // Assert
         Assert.Equal(1, status!.InFlight);
@@ -112,14 +113,15 @@ public sealed class HealthTests
         // Arrange
         await using var factory = new ApiFactory();
         var client = factory.CreateClient();
-        var before = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
+        var management = factory.CreateManagementClient();
+        var before = await management.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
 
         // Act
         (await client.GetAsync("/profile", Ct)).Dispose();
         (await client.GetAsync("/no-such-route", Ct)).Dispose();
         (await client.GetAsync("/health/ready", Ct)).Dispose();
         (await client.GetAsync("/health/live", Ct)).Dispose();
-        var after = await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
+        var after = await management.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct);
 
         // Assert: the drain's quiet window compares this total; a probe's own requests must not move it.
         Assert.Equal(before!.RequestsStarted + 2, after!.RequestsStarted);
@@ -163,9 +165,10 @@ public sealed class HealthTests
             ["SHUTDOWN_TIMEOUT_SECONDS"] = "20",
         });
         using var client = new HttpClient { BaseAddress = await app.WaitUntilListeningAsync() };
+        using var management = new HttpClient { BaseAddress = app.ManagementBase };
         var slow = client.GetAsync("/slow?ms=5000", Ct);
         await WaitUntilAsync(async () =>
-            (await client.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct))!.InFlight == 1);
+            (await management.GetFromJsonAsync<AdminApi.AdminStatus>("/admin/status", Ct))!.InFlight == 1);
 
         // Act
         await app.TerminateAsync();

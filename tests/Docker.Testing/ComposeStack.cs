@@ -239,6 +239,10 @@ public sealed partial class ComposeStack : IAsyncDisposable
             ["DB_NAME"] = "app",
             ["DB_USER"] = "app",
             ["DB_PASSWORD"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            ["DB_MIGRATE_USER"] = "app_owner",
+            ["DB_MIGRATE_PASSWORD"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            ["DB_ADMIN_USER"] = "postgres",
+            ["DB_ADMIN_PASSWORD"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             ["ALLOWED_HOSTS"] = "localhost;127.0.0.1;api-blue;api-green",
             ["SHUTDOWN_TIMEOUT_SECONDS"] = "30",
             ["MAX_REQUEST_SECONDS"] = "10",
@@ -246,6 +250,12 @@ public sealed partial class ComposeStack : IAsyncDisposable
             // steady interval is shorter than the shipped 10 s so that a slot turning unhealthy shows quickly.
             ["ENABLE_SLOW_ENDPOINT"] = "true",
             ["HEALTHCHECK_INTERVAL"] = "5s",
+            // Every client of a test comes from one address (Docker's proxy for the loopback-published ports), and
+            // the proof and the benchmark send thousands of requests per second from it: the shipped limits per
+            // address (20 r/s, 20 at once) would refuse most of them. A test of the limits sets its own.
+            ["LIMIT_REQ_RATE"] = "100000",
+            ["LIMIT_REQ_BURST"] = "100000",
+            ["LIMIT_CONN"] = "10000",
         };
         foreach (var (key, value) in Images.AsEnvironment())
         {

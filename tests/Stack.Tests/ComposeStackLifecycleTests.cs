@@ -47,7 +47,7 @@ public sealed class ComposeStackLifecycleTests
             Assert.Contains(states, s => s.StartsWith($"{service} running healthy", StringComparison.Ordinal));
         }
 
-        foreach (var oneShot in new[] { "migrate", "tls-init" })
+        foreach (var oneShot in new[] { "migrate", "tls-init", "nginx-init" })
         {
             Assert.Contains(states, s => s.StartsWith($"{oneShot} exited", StringComparison.Ordinal) && s.EndsWith(" 0", StringComparison.Ordinal));
         }

@@ -1,6 +1,7 @@
 // An nginx container (NGINX_IMAGE) running the repository's nginx/ files in place, the way docker-compose.yaml mounts
-// them, with a throwaway self-signed certificate in place of the tls-init volume. No API slots exist on its network:
-// nginx must start and answer anyway (upstream `resolve`).
+// and hardens them (user 101, read-only root with the same tmpfs mounts, no capabilities, no privilege gain), with a
+// throwaway self-signed certificate in place of the tls-init volume and a tmpfs in place of the state volume. No API
+// slots exist on its network: nginx must start and answer anyway (upstream `resolve`).
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Docker.Testing;
@@ -50,6 +51,23 @@ internal sealed class NginxContainer : IAsyncDisposable
             .WithBindMount(certificateDirectory, "/etc/nginx/certs", AccessMode.ReadOnly)
             .WithPortBinding(443, assignRandomHostPort: true)
             .WithPortBinding(8081, assignRandomHostPort: true)
+            .WithCreateParameterModifier(parameters =>
+            {
+                // As docker-compose.yaml's `nginx` service (tests/Stack.Tests/HardeningTests.cs checks that one).
+                parameters.User = "101:101";
+                parameters.HostConfig ??= new();
+                parameters.HostConfig.ReadonlyRootfs = true;
+                parameters.HostConfig.CapDrop = ["ALL"];
+                parameters.HostConfig.SecurityOpt = ["no-new-privileges:true"];
+                parameters.HostConfig.Tmpfs = new Dictionary<string, string>
+                {
+                    ["/run"] = "size=1m,uid=101,gid=101,mode=0755",
+                    ["/etc/nginx/generated"] = "size=1m,uid=101,gid=101,mode=0755",
+                    ["/tmp"] = "size=64m,uid=101,gid=101,mode=0700",
+                    // The nginx-state volume, which compose's nginx-init hands to user 101.
+                    ["/etc/nginx/state"] = "size=1m,uid=101,gid=101,mode=0755",
+                };
+            })
             // Started = the master wrote its pid file and runs (the compose healthcheck's test).
             .WithWaitStrategy(Wait.ForUnixContainer()
                 .UntilCommandIsCompleted("sh", "-c", "kill -0 \"$(cat /run/nginx.pid)\""))
@@ -97,6 +115,19 @@ internal sealed class NginxContainer : IAsyncDisposable
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         File.WriteAllText(Path.Combine(directory, "tls.crt"), certificate.ExportCertificatePem());
         File.WriteAllText(Path.Combine(directory, "tls.key"), key.ExportPkcs8PrivateKeyPem());
+        // nginx runs as user 101, not as this file's owner: the temp directory and the key must be readable to it.
+        // (Compose's nginx-init makes the real key nginx's own instead.)
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            foreach (var file in Directory.EnumerateFiles(directory))
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead
+                    | UnixFileMode.OtherRead);
+            }
+        }
+
         return directory;
     }
 }
