@@ -8,7 +8,7 @@
 .DESCRIPTION
     The previous slot keeps the image it had (no retag, no migration): it is started if stopped, gated (ready, and
     /profile reports the slot), switched to, verified through nginx, and the slot that served is drained and stopped.
-    Steps, lock, records and exit codes are those of swap.ps1 (same functions in ZeroDowntime.psm1):
+    Steps, lock, records and exit codes are those of swap.ps1 (same functions in the ZeroDowntime module):
     0 succeeded; 1 failed and undone (the current slot serves); 2 refused (nothing changed); 3 failed after the
     switch or the undo failed (run status.ps1); 130 interrupted.
 
@@ -81,7 +81,7 @@ $exitCode = 130
 try {
     $report = $null
     try {
-        Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force -Verbose:$false
+        Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') -Force -Verbose:$false
         # Script-module functions do not see this script's -WhatIf/-Verbose: pass them on explicitly.
         $common = @{ WhatIf = [bool]$WhatIfPreference; Verbose = $VerbosePreference -eq 'Continue' }
         $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `

@@ -11,7 +11,7 @@
     readiness and version from the slot itself (`dotnet Api.dll probe` inside its container), the lock and the
     deploy records from -StateDirectory. A part that cannot be read is listed under Problems instead of failing the
     whole. Exit code 0 when the status was read (even if a slot is down), 1 when it could not be read at all.
-    Uses ZeroDowntime.psm1; tests/Deploy.Tests checks its -Json output after each swap.
+    Uses the ZeroDowntime module (ZeroDowntime/); tests/Deploy.Tests checks its -Json output after each swap.
 
 .PARAMETER ProjectName
     The docker compose project name. Default: what compose chooses (COMPOSE_PROJECT_NAME, or the directory name).
@@ -66,7 +66,7 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 try {
-    Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force -Verbose:$false
+    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') -Force -Verbose:$false
     $verbose = $VerbosePreference -eq 'Continue'
     $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
         -StateDirectory $StateDirectory -Verbose:$verbose

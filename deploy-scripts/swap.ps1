@@ -17,7 +17,7 @@
     A failure in steps 3 to 6 moves the marker back, stops the new slot and leaves the old slot serving.
     Exit codes: 0 succeeded; 1 failed and rolled back (old slot serves); 2 refused by preflight or lock (nothing
     changed); 3 failed after the switch or the undo failed (run status.ps1); 130 interrupted.
-    Called by operators and by tests/Deploy.Tests and tests/Proof.Tests. Steps live in ZeroDowntime.psm1.
+    Called by operators and by tests/Deploy.Tests and tests/Proof.Tests. Steps live in the ZeroDowntime module (ZeroDowntime/).
 
 .PARAMETER Version
     An existing tag of the API image repository (API_IMAGE, e.g. zero-downtime/api:1.4.0 -> 1.4.0) to deploy. With
@@ -108,7 +108,7 @@ $exitCode = 130
 try {
     $report = $null
     try {
-        Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force -Verbose:$false
+        Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') -Force -Verbose:$false
         # Script-module functions do not see this script's -WhatIf/-Verbose: pass them on explicitly.
         $common = @{ WhatIf = [bool]$WhatIfPreference; Verbose = $VerbosePreference -eq 'Continue' }
         $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `

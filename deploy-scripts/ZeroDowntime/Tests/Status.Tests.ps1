@@ -1,12 +1,12 @@
 #Requires -Version 7.4
 <#
     Pester tests of status.ps1's logic (Get-DeployStatus): what it reports per slot, the lock and the last deploys,
-    and that an unreadable part is reported instead of failing the whole. Mocks at the module boundary.
+    and that an unreadable part is reported instead of failing the whole. Stack queries mocked inside the module.
     Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
 #>
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force
+    Import-Module (Join-Path (Split-Path -Parent $PSScriptRoot) 'ZeroDowntime.psd1') -Force
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
@@ -44,13 +44,13 @@ Describe 'Get-DeployStatus' {
     }
 
     It 'shows the lock holder and the last deploys, newest first' {
-        $null = Enter-DeployLock -StateDirectory $context.StateDirectory -Command 'swap.ps1 -Version 2.0.0'
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 2.0.0'
         foreach ($i in 1..3) {
             $report = [pscustomobject]@{
                 Mode = 'Swap'; FromSlot = 'blue'; ToSlot = 'green'; FromVersion = "$i"; ToVersion = "$($i + 1)"
                 Result = 'Succeeded'; FailedStep = $null; Error = $null; StartedAt = [DateTimeOffset]::UtcNow.AddMinutes($i)
             }
-            $null = Write-DeployRecord -StateDirectory $context.StateDirectory -Report $report
+            Write-TestDeployRecord -Context $context -Report $report
         }
 
         $status = Get-DeployStatus -Context $context -Last 2

@@ -1,12 +1,12 @@
 #Requires -Version 7.4
 <#
-    Pester tests of rollback.ps1's logic: it goes through the same nine step functions as swap, without retag or
-    migration, keeps the previous slot's container (no recreate), and undoes itself like swap on a failure.
-    Mocks at the module boundary (TestHelpers.ps1). Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
+    Pester tests of Invoke-SlotDeployment -Mode Rollback (what rollback.ps1 runs): it goes through the same nine
+    step functions as swap, without retag or migration, keeps the previous slot's container (no recreate), and undoes
+    itself like swap on a failure. Step functions mocked inside the module (TestHelpers.ps1). Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
 #>
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force
+    Import-Module (Join-Path (Split-Path -Parent $PSScriptRoot) 'ZeroDowntime.psd1') -Force
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
@@ -51,7 +51,7 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
             @{ Minute = 3; From = 'green'; To = 'blue'; FromVersion = '2.0.0'; Result = 'RolledBack' }
         )
         foreach ($r in $records) {
-            $null = Write-DeployRecord -StateDirectory $context.StateDirectory -Report ([pscustomobject]@{
+            Write-TestDeployRecord -Context $context -Report ([pscustomobject]@{
                     Mode = 'Swap'; FromSlot = $r.From; ToSlot = $r.To; FromVersion = $r.FromVersion; Result = $r.Result
                     StartedAt = [DateTimeOffset]::new(2026, 1, 1, 0, $r.Minute, 0, [TimeSpan]::Zero) })
         }
@@ -78,7 +78,7 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
         $report = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
 
         Split-Path -Leaf $report.RecordPath | Should -BeLike '*-rollback-green-to-blue.json'
-        (Get-DeployRecord -StateDirectory $context.StateDirectory).Mode | Should -Be 'Rollback'
+        (Get-TestDeployRecord -Context $context).Mode | Should -Be 'Rollback'
     }
 
     It 'keeps the current slot serving when the previous slot is not ready' {
@@ -99,7 +99,7 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
     It 'is refused by the lock of a running swap' {
         $context = Get-TestContext
         Register-DeployStepMock -ActiveSlot 'green'
-        $null = Enter-DeployLock -StateDirectory $context.StateDirectory -Command 'swap.ps1 -Version 3.0.0'
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 3.0.0'
 
         $report = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
 

@@ -1,11 +1,12 @@
 #Requires -Version 7.4
 <#
-    TestHelpers.ps1 - shared set-up for the Pester tests beside the deploy scripts (swap.Tests.ps1,
-    rollback.Tests.ps1). Dot-sourced by them; not used by the scripts themselves.
+    TestHelpers.ps1 - shared set-up for the Pester tests of the ZeroDowntime module (Tests/*.Tests.ps1). Dot-sourced
+    by them; not used by the module or the scripts.
 
-    Register-DeployStepMock replaces every step function of ZeroDowntime.psm1 that touches docker with a mock that records
+    Register-DeployStepMock replaces every step function that touches docker with a mock inside the module that records
     its name (and slot) in $script:Calls, so that a test can check the order of the steps and what ran after a
-    failure. -FailAt makes one of them throw. The lock and the records stay real (files in TestDrive).
+    failure. -FailAt makes one of them throw. The lock and the records stay real (files in TestDrive), reached through
+    the *-TestDeploy* helpers below (the module's State functions are private).
 #>
 
 function Get-TestContext {
@@ -97,4 +98,58 @@ function Register-DeployStepMock {
     Mock -ModuleName ZeroDowntime Test-NginxConfig { & $script:Record 'Test-NginxConfig' }
     # The visible step lines would only clutter the test output.
     Mock -ModuleName ZeroDowntime Show-DeployStep { }
+}
+
+function Enter-TestDeployLock {
+    <#
+    .SYNOPSIS
+        Takes the deploy lock of a test context, as another run would hold it.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [pscustomobject] $Context, [Parameter(Mandatory)] [string] $Command)
+
+    InModuleScope ZeroDowntime -Parameters @{ Directory = $Context.StateDirectory; Command = $Command } {
+        $null = Enter-DeployLock -StateDirectory $Directory -Command $Command
+    }
+}
+
+function Get-TestDeployLock {
+    <#
+    .SYNOPSIS
+        The holder of a test context's deploy lock, or $null.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param([Parameter(Mandatory)] [pscustomobject] $Context)
+
+    InModuleScope ZeroDowntime -Parameters @{ Directory = $Context.StateDirectory } {
+        Get-DeployLock -StateDirectory $Directory
+    }
+}
+
+function Write-TestDeployRecord {
+    <#
+    .SYNOPSIS
+        Writes a deploy record into a test context's state, as an earlier run would have.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [pscustomobject] $Context, [Parameter(Mandatory)] [pscustomobject] $Report)
+
+    InModuleScope ZeroDowntime -Parameters @{ Directory = $Context.StateDirectory; Report = $Report } {
+        $null = Write-DeployRecord -StateDirectory $Directory -Report $Report
+    }
+}
+
+function Get-TestDeployRecord {
+    <#
+    .SYNOPSIS
+        The deploy records of a test context, newest first.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param([Parameter(Mandatory)] [pscustomobject] $Context, [int] $Last = 5)
+
+    InModuleScope ZeroDowntime -Parameters @{ Directory = $Context.StateDirectory; Last = $Last } {
+        Get-DeployRecord -StateDirectory $Directory -Last $Last
+    }
 }
