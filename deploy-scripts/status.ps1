@@ -66,35 +66,15 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 try {
-    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') -Force -Verbose:$false
-    $verbose = $VerbosePreference -eq 'Continue'
-    $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
-        -StateDirectory $StateDirectory -Verbose:$verbose
-    $status = Get-DeployStatus -Context $context -Last $Last -Verbose:$verbose
+    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') `
+        -Force -Verbose:$false
+    $status = Get-DeployStatus -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
+        -StateDirectory $StateDirectory -Last $Last -Verbose:($VerbosePreference -eq 'Continue')
 }
 catch {
     Write-Error -Message "status: $($_.Exception.Message)" -ErrorAction Continue
     exit 1
 }
-
-if ($Json) {
-    $status | ConvertTo-Json -Depth 6
-    exit 0
-}
-
-# Human view: one line per fact, then tables. Out-String keeps the tables together in the output stream.
-$lockText = if ($status.Lock) {
-    "held by pid $($status.Lock.Pid) on $($status.Lock.Host) since $($status.Lock.StartedAt) ($($status.Lock.Command))"
-}
-else { 'free' }
-"Project:     $($context.ProjectName)"
-"Active slot: $(if ($status.ActiveSlot) { $status.ActiveSlot } else { 'unknown' })"
-"Lock:        $lockText"
-$status.Slots | Format-Table -Property Slot, Active, State, Ready, Version, InFlight, Status -AutoSize | Out-String
-if ($status.LastDeploys.Count -gt 0) {
-    'Last deploys:'
-    $status.LastDeploys | Format-Table -Property StartedAt, Mode, FromSlot, ToSlot, ToVersion, Result, FailedStep `
-        -AutoSize | Out-String
-}
-foreach ($problem in $status.Problems) { Write-Warning $problem }
+if ($Json) { $status | ConvertTo-Json -Depth 6 }
+else { Format-DeployStatus -Status $status }
 exit 0

@@ -9,7 +9,9 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FunctionsToExport    = @(
+        'Format-DeployStatus'
         'Get-DeployStatus'
+        'Invoke-DeployCommand'
         'Invoke-SlotDeployment'
         'New-DeployContext'
         'Write-DeployOutcome'

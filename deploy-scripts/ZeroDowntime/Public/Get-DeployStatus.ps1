@@ -5,13 +5,28 @@ function Get-DeployStatus {
     .SYNOPSIS
         What is live: the active slot per nginx, each slot's container, readiness and version, the lock, the last
         deploys. Read-only; each part that cannot be read is reported as unknown rather than failing the whole.
+    .DESCRIPTION
+        Takes a deploy context (New-DeployContext), or the same stack parameters as status.ps1 and builds one.
+    .EXAMPLE
+        Get-DeployStatus -ProjectName zdd-staging | ConvertTo-Json -Depth 6
+    .EXAMPLE
+        (Get-DeployStatus -Context (New-DeployContext)).ActiveSlot
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Stack')]
     [OutputType([pscustomobject])]
     param(
-        [Parameter(Mandatory)] [pscustomobject] $Context,
+        [Parameter(Mandatory, ParameterSetName = 'Context')] [pscustomobject] $Context,
+        [Parameter(ParameterSetName = 'Stack')] [string] $ProjectName,
+        [Parameter(ParameterSetName = 'Stack')] [string[]] $ComposeFile,
+        [Parameter(ParameterSetName = 'Stack')] [string] $EnvFile,
+        [Parameter(ParameterSetName = 'Stack')] [string] $StateDirectory,
         [ValidateRange(1, 100)] [int] $Last = 5
     )
+
+    if ($PSCmdlet.ParameterSetName -eq 'Stack') {
+        $Context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
+            -StateDirectory $StateDirectory
+    }
 
     $problems = [System.Collections.Generic.List[string]]::new()
     $activeSlot = $null

@@ -1,5 +1,5 @@
 # ZeroDowntime module, public: exported by ZeroDowntime.psd1.
-# Called by: rollback.ps1, status.ps1, swap.ps1, users
+# Called by: Get-DeployStatus, Invoke-DeployCommand, users
 function New-DeployContext {
     <#
     .SYNOPSIS
@@ -21,8 +21,9 @@ function New-DeployContext {
 
     $repositoryRoot = $script:RepositoryRoot
     if (-not $ComposeFile) { $ComposeFile = @(Join-Path $repositoryRoot 'docker-compose.yaml') }
-    $ComposeFile = @($ComposeFile | ForEach-Object { [System.IO.Path]::GetFullPath($_) })
-    if ($EnvFile) { $EnvFile = [System.IO.Path]::GetFullPath($EnvFile) }
+    # Relative to PowerShell's location, which is not the process's working directory once Set-Location ran.
+    $ComposeFile = @($ComposeFile | ForEach-Object { $PSCmdlet.GetUnresolvedProviderPathFromPSPath($_) })
+    if ($EnvFile) { $EnvFile = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($EnvFile) }
 
     $context = [pscustomobject]@{
         PSTypeName          = 'ZeroDowntime.DeployContext'
@@ -42,6 +43,6 @@ function New-DeployContext {
         if (-not $name) { $name = (Get-ComposeConfig -Context $context).name }
         $StateDirectory = Join-Path -Path $repositoryRoot -ChildPath '.deploy' -AdditionalChildPath $name
     }
-    $context.StateDirectory = [System.IO.Path]::GetFullPath($StateDirectory)
+    $context.StateDirectory = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($StateDirectory)
     $context
 }

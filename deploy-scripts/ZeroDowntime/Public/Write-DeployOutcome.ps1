@@ -1,5 +1,5 @@
 # ZeroDowntime module, public: exported by ZeroDowntime.psd1.
-# Called by: rollback.ps1, swap.ps1, users
+# Called by: Invoke-DeployCommand, users
 function Write-DeployOutcome {
     <#
     .SYNOPSIS

@@ -251,3 +251,37 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
         }
     }
 }
+
+Describe 'Invoke-DeployCommand' {
+    BeforeEach {
+        $directory = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        Mock -ModuleName ZeroDowntime Invoke-SlotDeployment {
+            $script:DeployedWith = @{ Mode = $Mode; Version = $Version; Command = $Command; Context = $Context }
+            [pscustomobject]@{ Mode = $Mode; Result = 'Succeeded'; ExitCode = 0; FromSlot = 'blue'; FromVersion = '1.0.0'
+                ToSlot = 'green'; ToVersion = $Version; FailedStep = $null; Error = $null; Hint = $null }
+        }
+    }
+
+    It 'runs the deployment on the stack it names, says how it ended, and returns the report' {
+        $report = Invoke-DeployCommand -Mode Swap -Version '2.0.0' -ProjectName 'zdd-unit' -StateDirectory $directory `
+            -ReadyTimeoutSeconds 30 -ScriptPath '/somewhere/swap.ps1' -InformationVariable said
+
+        $report.ExitCode | Should -Be 0
+        $script:DeployedWith.Command | Should -Be 'swap.ps1 -Version 2.0.0'
+        $script:DeployedWith.Context.ProjectName | Should -Be 'zdd-unit'
+        $script:DeployedWith.Context.StateDirectory | Should -Be $directory
+        $script:DeployedWith.Context.ReadyTimeoutSeconds | Should -Be 30
+        "$said" | Should -Be 'swap blue (1.0.0) -> green (2.0.0): Succeeded'
+    }
+
+    It 'refuses a swap without -Version or -Build with a report (exit code 2) and deploys nothing' {
+        $report = Invoke-DeployCommand -Mode Swap -ProjectName 'zdd-unit' -StateDirectory $directory `
+            -ScriptPath '/somewhere/swap.ps1' -ErrorVariable errors 2>$null
+
+        $report.Result | Should -Be 'Refused'
+        $report.ExitCode | Should -Be 2
+        $report.Error | Should -BeLike '*-Version*-Build*'
+        "$($errors[-1])" | Should -BeLike 'swap: Give -Version*'
+        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotDeployment -Times 0 -Exactly
+    }
+}

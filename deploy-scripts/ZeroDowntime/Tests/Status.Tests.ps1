@@ -80,3 +80,27 @@ Describe 'Get-DeployStatus' {
         @($json.Slots).Count | Should -Be 2
     }
 }
+
+Describe 'Format-DeployStatus' {
+    It 'shows the project, the active slot, the lock, the slots and the last deploys, and warns of each problem' {
+        $status = [pscustomobject]@{
+            Project     = 'zdd-unit'
+            ActiveSlot  = 'green'
+            Lock        = [pscustomobject]@{ Pid = 42; Host = 'host1'; StartedAt = '2026-01-01T00:00:00Z'; Command = 'swap.ps1' }
+            Slots       = @([pscustomobject]@{ Slot = 'green'; Active = $true; State = 'running'; Ready = $true
+                    Version = '2.0.0'; InFlight = 0; Status = 'Up' })
+            LastDeploys = @([pscustomobject]@{ StartedAt = 'then'; Mode = 'Swap'; FromSlot = 'blue'; ToSlot = 'green'
+                    ToVersion = '2.0.0'; Result = 'Succeeded'; FailedStep = $null })
+            Problems    = @('api-blue: gone')
+        }
+
+        $text = (Format-DeployStatus -Status $status -WarningVariable warnings -WarningAction SilentlyContinue) -join "`n"
+
+        $text | Should -BeLike '*Project:     zdd-unit*'
+        $text | Should -BeLike '*Active slot: green*'
+        $text | Should -BeLike '*Lock:        held by pid 42 on host1*(swap.ps1)*'
+        $text | Should -BeLike '*green*True*running*2.0.0*'
+        $text | Should -BeLike '*Last deploys:*Swap*Succeeded*'
+        @($warnings) | Should -Be @('api-blue: gone')
+    }
+}

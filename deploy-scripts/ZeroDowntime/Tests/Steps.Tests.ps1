@@ -281,7 +281,9 @@ Describe 'Wait-SlotDrain' {
         Wait-Drain @{ Context = $context; Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
             Should -BeTrue
 
-        $script:StatusCalls | Should -BeGreaterOrEqual 4
+        # At least: one poll with a request in flight, one that opens the quiet window, one that closes it (more
+        # when polls come faster than the window).
+        $script:StatusCalls | Should -BeGreaterOrEqual 3
     }
 
     It 'starts the quiet window again when a request started in between' {
@@ -290,7 +292,8 @@ Describe 'Wait-SlotDrain' {
 
         Wait-Drain @{ Context = $context; Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
             Should -BeTrue
-        $script:StatusCalls | Should -BeGreaterOrEqual 5
+        # The window opens at the first poll and again at the second and third; the fourth can close it at the earliest.
+        $script:StatusCalls | Should -BeGreaterOrEqual 4
     }
 
     It 'judges a version without requestsStarted by inFlight alone' {

@@ -153,3 +153,65 @@ function Get-TestDeployRecord {
         Get-DeployRecord -StateDirectory $Directory -Last $Last
     }
 }
+
+function New-TestStep {
+    <#
+    .SYNOPSIS
+        A step for the runner's tests: its Do, Undo actions, Release and Hint record what ran in $Run.Calls.
+    .DESCRIPTION
+        The scriptblocks are created from text: an unbound scriptblock runs in the session state of whoever invokes
+        it, here the module's runner, so that it sees the runner's $WhatIfPreference as the real steps do. -Waits
+        makes the step signal $Run.Started and sleep, for a test to stop the pipeline in it (Ctrl+C).
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Builds a hashtable in memory; changes nothing.')]
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [ValidateSet('Refuse', 'RollBack', 'Fail')] [string] $OnFailure = 'RollBack',
+        [string[]] $Undo = @(),
+        [string] $UndoFails,
+        [switch] $Fails,
+        [switch] $Waits,
+        [switch] $Final,
+        [switch] $Release
+    )
+
+    $do = "`$Run.Calls.Add('$Name' + `$(if (`$WhatIfPreference) { ' (what if)' } else { '' }))"
+    if ($Waits) { $do += "; `$null = `$Run.Started.Set(); Start-Sleep -Seconds 60" }
+    if ($Fails) { $do += "; throw '$Name broke'" }
+    $step = @{
+        Name = $Name
+        Do   = [scriptblock]::Create("param(`$Run) $do")
+        Hint = [scriptblock]::Create(
+            "param(`$Run, `$Outcome, `$UndoError) ""hint of $Name`: `$Outcome `$UndoError"".Trim()")
+    }
+    if ($Final) { $step.Final = $true } else { $step.OnFailure = $OnFailure }
+    if ($Release) { $step.Release = [scriptblock]::Create("param(`$Run) `$Run.Calls.Add('release $Name')") }
+    $step.Undo = @(foreach ($action in $Undo) {
+            $text = "param(`$Run) `$Run.Calls.Add('undo $action')"
+            if ($action -eq $UndoFails) { $text += "; throw 'undo $action broke'" }
+            @{ Name = "undo $action"; Do = [scriptblock]::Create($text) }
+        })
+    $step
+}
+
+function New-TestRun {
+    <#
+    .SYNOPSIS
+        The run state the runner's tests pass: a real deploy report, the list of calls, and a signal for -Waits.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Builds an object in memory; changes nothing.')]
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param()
+
+    [pscustomobject]@{
+        Report  = InModuleScope ZeroDowntime { New-DeployReport -Mode Swap }
+        Calls   = [System.Collections.Generic.List[string]]::new()
+        Started = [System.Threading.ManualResetEventSlim]::new($false)
+        Flag    = $false
+    }
+}

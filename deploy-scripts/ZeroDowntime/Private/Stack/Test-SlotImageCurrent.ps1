@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Invoke-SlotDeployment
+# Called by: Get-DeployStepTable
 function Test-SlotImageCurrent {
     <#
     .SYNOPSIS

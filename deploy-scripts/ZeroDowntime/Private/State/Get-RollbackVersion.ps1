@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Invoke-SlotDeployment
+# Called by: Get-DeployStepTable
 function Get-RollbackVersion {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Steps): not exported.
-# Called by: Invoke-SlotDeployment
+# Called by: Get-DeployStepTable
 function New-ApiImage {
     <#
     .SYNOPSIS

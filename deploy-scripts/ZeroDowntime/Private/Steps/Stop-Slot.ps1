@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Steps): not exported.
-# Called by: Invoke-SlotDeployment, Undo-SlotSwitch
+# Called by: Get-DeployStepTable
 function Stop-Slot {
     <#
     .SYNOPSIS
