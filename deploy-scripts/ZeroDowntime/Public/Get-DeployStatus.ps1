@@ -3,8 +3,9 @@
 function Get-DeployStatus {
     <#
     .SYNOPSIS
-        What is live: the active slot per nginx, each slot's container, readiness and version, the lock, the last
-        deploys. Read-only; each part that cannot be read is reported as unknown rather than failing the whole.
+        What is live: the active slot per nginx, each slot's container, readiness (Docker's health check) and version,
+        the lock, the last deploys. Read-only; each part that cannot be read is reported as unknown rather than
+        failing the whole.
     .DESCRIPTION
         Takes a deploy context (New-DeployContext), or the same stack parameters as status.ps1 and builds one.
     .EXAMPLE
@@ -29,27 +30,34 @@ function Get-DeployStatus {
     }
 
     $problems = [System.Collections.Generic.List[string]]::new()
+    # One compose call for every container; each is then asked by its id.
+    $containers = @{}
+    try { foreach ($container in @(Get-StackContainer -Context $Context)) { $containers[$container.Service] = $container } }
+    catch { $problems.Add("Containers unknown: $($_.Exception.Message)") }
+
     $activeSlot = $null
-    try { $activeSlot = (Get-ActiveSlot -Context $Context).Slot }
+    try {
+        $nginx = $containers['nginx']
+        if (-not $nginx -or $nginx.State -ne 'running') { throw 'nginx is not running.' }
+        $activeSlot = (Get-ActiveSlot -NginxContainerId $nginx.Id).Slot
+    }
     catch { $problems.Add("Active slot unknown: $($_.Exception.Message)") }
 
     $slots = foreach ($slot in $script:Slots) {
-        $container = $null
-        try { $container = Get-SlotContainer -Context $Context -Service "api-$slot" }
-        catch { $problems.Add("api-${slot}: $($_.Exception.Message)") }
-        $ready = $false
+        $container = $containers["api-$slot"]
+        $running = $container -and $container.State -eq 'running'
         $version = $null
         $inFlight = $null
-        if ($container -and $container.State -eq 'running') {
-            $ready = (Invoke-SlotProbe -Context $Context -Slot $slot -Path '/health/ready').Success
-            $status = Invoke-SlotProbe -Context $Context -Slot $slot -Path '/admin/status'
+        if ($running) {
+            $status = Invoke-SlotProbe -ContainerId $container.Id -Path '/admin/status'
             if ($status.Json) { $version = [string]$status.Json.version; $inFlight = [int]$status.Json.inFlight }
         }
         [pscustomobject]@{
             Slot     = $slot
             Active   = $slot -eq $activeSlot
             State    = if ($container) { $container.State } else { 'missing' }
-            Ready    = $ready
+            # Ready is what the swap's gate reads too: Docker's health check of the running container.
+            Ready    = [bool]($running -and $container.Health -eq 'healthy')
             Version  = $version
             InFlight = $inFlight
             Status   = if ($container) { $container.Status } else { '' }

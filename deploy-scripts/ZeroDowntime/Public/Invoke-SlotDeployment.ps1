@@ -43,6 +43,7 @@ function Invoke-SlotDeployment {
         PreviousSlotImage = $null
         TargetStarted     = $false
         MarkerMoved       = $false
+        TargetContainerId = ''
     }
     try { Invoke-DeployStepTable -Run $run -Step (Get-DeployStepTable -Mode $Mode) }
     finally { Write-Progress -Activity $Mode -Completed }

@@ -44,6 +44,13 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
             $script:ExpectedVersionSeen | Should -Be '2.0.0'
         }
 
+        It 'asks each container by the id resolved once: the new slot''s at the gate, nginx''s and the old slot''s from preflight' {
+            @($script:AskedContainers) | Should -Be @(
+                'Wait-SlotReady:id-green', 'Test-SlotProfile:id-green', 'Wait-SlotThroughNginx:id-green',
+                'Set-ActiveSlot:id-nginx', 'Wait-SlotDrain:id-blue')
+            Should -Invoke -ModuleName ZeroDowntime Get-StackContainer -Times 1 -Exactly
+        }
+
         It 'times all nine steps and writes the record, then releases the lock' {
             @($report.Steps | ForEach-Object Number) | Should -Be (1..9)
             @($report.Steps | Where-Object Result -NE 'ok') | Should -BeNullOrEmpty
@@ -201,9 +208,16 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
         BeforeEach {
             $context = Get-TestContext
             $script:ComposeCalls = [System.Collections.Generic.List[string]]::new()
+            $script:DockerCalls = [System.Collections.Generic.List[string]]::new()
             # Below the step functions: only the docker seam is replaced, so every ShouldProcess is the real one.
             Mock -ModuleName ZeroDowntime Invoke-Docker {
-                [pscustomobject]@{ CommandLine = ''; ExitCode = 0; StdOut = 'sha256:1'; StdErr = '' }
+                $script:DockerCalls.Add($ArgumentList -join ' ')
+                $out = if ($ArgumentList[0] -eq 'exec' -and $ArgumentList -contains 'ls') { "active-slot.blue`n" }
+                elseif ($ArgumentList[0] -eq 'exec' -and $ArgumentList -contains 'probe') {
+                    '{"slot":"blue","version":"1.0.0","inFlight":0}'
+                }
+                else { 'sha256:1' }
+                [pscustomobject]@{ CommandLine = ''; ExitCode = 0; StdOut = $out; StdErr = '' }
             }
             Mock -ModuleName ZeroDowntime Invoke-Compose {
                 $script:ComposeCalls.Add($ArgumentList -join ' ')
@@ -215,11 +229,10 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
                         '"api-green":{"image":"zdd-unit/api:green","stop_grace_period":"45s",' +
                         '"environment":{"SHUTDOWN_TIMEOUT_SECONDS":"30","MAX_REQUEST_SECONDS":"10"}}}}'
                     }
-                    'ps' { '{"Service":"' + $ArgumentList[-1] + '","Name":"x","State":"running","Status":"Up"}' }
-                    'exec' {
-                        if ($ArgumentList -contains 'ls') { "active-slot.blue`n" }
-                        elseif ($ArgumentList -contains 'probe') { '{"slot":"blue","version":"1.0.0","inFlight":0}' }
-                        else { '' }
+                    'ps' {
+                        (@('nginx', 'db', 'api-blue', 'api-green') | ForEach-Object {
+                            '{"Service":"' + $_ + '","ID":"id-' + $_ + '","Name":"x","State":"running","Status":"Up"}'
+                        }) -join "`n"
                     }
                     default { '' }
                 }
@@ -240,8 +253,11 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
 
         It 'runs only read-only docker commands' {
             $script:ComposeCalls | Should -Not -BeNullOrEmpty
-            foreach ($call in $script:ComposeCalls) {
-                $call | Should -Match '^(config|ps|exec -T nginx ls|exec -T nginx nginx -t|exec -T api-\w+ dotnet Api.dll probe)'
+            foreach ($call in $script:ComposeCalls) { $call | Should -Match '^(config|ps) ' }
+            $script:DockerCalls | Should -Not -BeNullOrEmpty
+            foreach ($call in $script:DockerCalls) {
+                $call | Should -Match ('^(version|image inspect|inspect|exec id-nginx ls|exec id-nginx nginx -t|' +
+                    'exec id-api-\w+ dotnet Api.dll probe)( |$)')
             }
             Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -ParameterFilter { $ArgumentList[0] -eq 'tag' } -Times 0
         }

@@ -141,3 +141,72 @@ Describe 'ConvertFrom-ComposeJsonLine' {
         @(InModuleScope ZeroDowntime { ConvertFrom-ComposeJsonLine -Text '' }).Count | Should -Be 0
     }
 }
+
+Describe 'ConvertFrom-ContainerInspect' {
+    BeforeAll {
+        function Get-InspectJson([string] $Health, [string] $Log = '[]', [string] $Started = '2026-01-01T00:01:00.123456789Z') {
+            $healthJson = if ($Health) { ",`"Health`":{`"Status`":`"$Health`",`"FailingStreak`":0,`"Log`":$Log}" } else { '' }
+            "{`"State`":{`"Status`":`"running`",`"ExitCode`":0,`"StartedAt`":`"$Started`"$healthJson},`"RestartCount`":1}"
+        }
+    }
+
+    It 'reads the state, exit code, restart count and health status' {
+        $state = InModuleScope ZeroDowntime -Parameters @{ Json = (Get-InspectJson 'healthy') } {
+            ConvertFrom-ContainerInspect -Json $Json
+        }
+
+        $state.Status | Should -Be 'running'
+        $state.ExitCode | Should -Be 0
+        $state.RestartCount | Should -Be 1
+        $state.Health | Should -Be 'healthy'
+    }
+
+    It 'has no health without a health check' {
+        $state = InModuleScope ZeroDowntime -Parameters @{ Json = (Get-InspectJson '') } {
+            ConvertFrom-ContainerInspect -Json $Json
+        }
+
+        $state.Health | Should -BeNullOrEmpty
+    }
+
+    It 'quotes the last check of the current run only, not one kept from before the container started again' {
+        $log = '[{"Start":"2026-01-01T00:00:10.5Z","Output":"old run: healthy\n"},' +
+            '{"Start":"2026-01-01T00:01:01.987654321Z","Output":"probe: GET /health/ready answered 503\n"},' +
+            '{"Start":"2026-01-01T00:01:02Z","Output":"  {\"status\":\"Unhealthy\"}  \n"}]'
+        $before = '[{"Start":"2026-01-01T00:00:10.5Z","Output":"old run: healthy\n"}]'
+
+        $now = InModuleScope ZeroDowntime -Parameters @{ Json = (Get-InspectJson 'starting' $log) } {
+            ConvertFrom-ContainerInspect -Json $Json
+        }
+        $old = InModuleScope ZeroDowntime -Parameters @{ Json = (Get-InspectJson 'starting' $before) } {
+            ConvertFrom-ContainerInspect -Json $Json
+        }
+
+        $now.HealthOutput | Should -BeExactly '{"status":"Unhealthy"}'
+        $old.HealthOutput | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Assert-SlotHealthCheck' {
+    It 'accepts <Name>' -ForEach @(
+        @{ Name = 'the health check of the compose file'; Service = @{ healthcheck = @{ test = @('CMD', 'dotnet') } } }
+        @{ Name = 'no healthcheck key (the image''s HEALTHCHECK applies)'; Service = @{} }
+    ) {
+        $config = @{ services = @{ 'api-green' = $Service } } | ConvertTo-Json -Depth 5 | ConvertFrom-Json
+
+        InModuleScope ZeroDowntime -Parameters @{ Config = $config } {
+            { Assert-SlotHealthCheck -ComposeConfig $Config -Slot green } | Should -Not -Throw
+        }
+    }
+
+    It 'refuses <Name>' -ForEach @(
+        @{ Name = 'disable: true'; Service = @{ healthcheck = @{ disable = $true } } }
+        @{ Name = 'a test of NONE'; Service = @{ healthcheck = @{ test = @('NONE') } } }
+    ) {
+        $config = @{ services = @{ 'api-green' = $Service } } | ConvertTo-Json -Depth 5 | ConvertFrom-Json
+
+        InModuleScope ZeroDowntime -Parameters @{ Config = $config } {
+            { Assert-SlotHealthCheck -ComposeConfig $Config -Slot green } | Should -Throw "*health check is disabled*"
+        }
+    }
+}

@@ -14,12 +14,16 @@ Describe 'Get-DeployStatus' {
     BeforeEach {
         $context = Get-TestContext
         Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = 'green' } }
-        Mock -ModuleName ZeroDowntime Get-SlotContainer {
-            $state = if ($Service -eq 'api-green') { 'running' } else { 'exited' }
-            [pscustomobject]@{ Service = $Service; State = $state; Status = $state; ExitCode = 0 }
+        # One compose call for all containers; readiness is Docker's health status of each.
+        $script:GreenHealth = 'healthy'
+        Mock -ModuleName ZeroDowntime Get-StackContainer {
+            [pscustomobject]@{ Service = 'nginx'; Id = 'id-nginx'; State = 'running'; Status = 'Up'; Health = 'healthy' }
+            [pscustomobject]@{ Service = 'api-green'; Id = 'id-green'; State = 'running'; Status = 'Up'
+                Health = $script:GreenHealth }
+            [pscustomobject]@{ Service = 'api-blue'; Id = 'id-blue'; State = 'exited'; Status = 'Exited (0)'; Health = '' }
         }
         Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
-            $json = [pscustomobject]@{ slot = $Slot; version = '2.0.0'; inFlight = 3 }
+            $json = [pscustomobject]@{ slot = 'green'; version = '2.0.0'; inFlight = 3 }
             [pscustomobject]@{ Success = $true; Body = ''; Json = $json; Error = '' }
         }
     }
@@ -40,7 +44,18 @@ Describe 'Get-DeployStatus' {
         $blue.Ready | Should -BeFalse
         # A stopped slot is not probed: its version is unknown, not guessed.
         $blue.Version | Should -BeNullOrEmpty
-        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -ParameterFilter { $Slot -eq 'blue' } -Times 0
+        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -ParameterFilter { $ContainerId -eq 'id-blue' } -Times 0
+        Should -Invoke -ModuleName ZeroDowntime Get-ActiveSlot -ParameterFilter { $NginxContainerId -eq 'id-nginx' } -Times 1
+    }
+
+    It 'calls a running slot ready only when Docker''s health check does (<Health>)' -ForEach @(
+        @{ Health = 'starting' }, @{ Health = 'unhealthy' }
+    ) {
+        $script:GreenHealth = $Health
+
+        $status = Get-DeployStatus -Context $context
+
+        ($status.Slots | Where-Object Slot -EQ 'green').Ready | Should -BeFalse
     }
 
     It 'shows the lock holder and the last deploys, newest first' {

@@ -27,20 +27,26 @@ Describe 'Invoke-DeployPreflight' {
             $exit = if ($ArgumentList[0] -eq 'image' -and -not $script:ImageExists) { 1 } else { 0 }
             Get-ComposeResult -StdOut 'ok' -ExitCode $exit -StdErr 'No such image'
         }
+        $script:HealthCheck = @{ test = @('CMD', 'dotnet', 'Api.dll', 'probe', '/health/ready') }
         Mock -ModuleName ZeroDowntime Get-ComposeConfig {
-            $service = @{ stop_grace_period = $script:Grace; environment = @{ SHUTDOWN_TIMEOUT_SECONDS = '30' } }
+            $service = @{ stop_grace_period = $script:Grace; environment = @{ SHUTDOWN_TIMEOUT_SECONDS = '30' }
+                healthcheck = $script:HealthCheck }
             @{ name = 'zdd-unit'; services = @{
                     'api-blue' = $service + @{ image = 'zdd-unit/api:blue' }
                     'api-green' = $service + @{ image = 'zdd-unit/api:green' } } } | ConvertTo-Json -Depth 5 |
                 ConvertFrom-Json
         }
-        Mock -ModuleName ZeroDowntime Get-SlotContainer {
-            [pscustomobject]@{ Service = $Service; State = $script:Containers[$Service]; Status = ''; ExitCode = 0 }
+        # One call for every container of the project.
+        Mock -ModuleName ZeroDowntime Get-StackContainer {
+            foreach ($service in $script:Containers.Keys) {
+                [pscustomobject]@{ Service = $service; Id = "id-$service"; State = $script:Containers[$service]
+                    Status = ''; Health = ''; ExitCode = 0 }
+            }
         }
         Mock -ModuleName ZeroDowntime Test-NginxConfig { if ($script:NginxTest -ne 0) { throw 'nginx -t failed: bad' } }
         Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = 'blue' } }
         Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
-            $json = [pscustomobject]@{ slot = $Slot; version = '1.0.0'; inFlight = 0 }
+            $json = [pscustomobject]@{ slot = 'blue'; version = '1.0.0'; inFlight = 0 }
             [pscustomobject]@{ Success = $script:ActiveAnswers; Body = ''; Json = $json; Error = 'exec failed' }
         }
         function Invoke-Preflight([hashtable] $Arguments) {
@@ -56,6 +62,35 @@ Describe 'Invoke-DeployPreflight' {
         $plan.ActiveVersion | Should -Be '1.0.0'
         $plan.ImageRepository | Should -Be 'zdd-unit/api'
         $plan.Warnings | Should -BeNullOrEmpty
+    }
+
+    It 'asks compose for the containers once, then nginx and the active slot by their ids' {
+        $plan = Invoke-Preflight @{ Context = $context; Mode = 'Swap'; Version = '2.0.0' }
+
+        $plan.NginxContainerId | Should -Be 'id-nginx'
+        $plan.ActiveContainerId | Should -Be 'id-api-blue'
+        Should -Invoke -ModuleName ZeroDowntime Get-StackContainer -Times 1 -Exactly
+        Should -Invoke -ModuleName ZeroDowntime Test-NginxConfig -Times 1 -Exactly -ParameterFilter { $NginxContainerId -eq 'id-nginx' }
+        Should -Invoke -ModuleName ZeroDowntime Get-ActiveSlot -Times 1 -Exactly -ParameterFilter { $NginxContainerId -eq 'id-nginx' }
+        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -Times 1 -Exactly -ParameterFilter {
+            $ContainerId -eq 'id-api-blue' -and $Path -eq '/admin/status'
+        }
+    }
+
+    It 'refuses a slot whose health check the compose file disables: the gate reads it' {
+        $script:HealthCheck = @{ disable = $true }
+
+        { Invoke-Preflight @{ Context = $context; Mode = 'Swap'; Version = '2.0.0' } } |
+            Should -Throw "*api-blue's health check is disabled*"
+    }
+
+    It 'warns without asking it when the active slot''s container is not running' {
+        $script:Containers['api-blue'] = 'exited'
+
+        $plan = Invoke-Preflight @{ Context = $context; Mode = 'Swap'; Version = '2.0.0' }
+
+        $plan.Warnings[0] | Should -BeLike '*active slot blue does not answer (its container is exited)*'
+        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -Times 0 -Exactly
     }
 
     It 'refuses when <Service> is not running' -ForEach @(@{ Service = 'nginx' }, @{ Service = 'db' }) {
@@ -102,101 +137,122 @@ Describe 'Invoke-DeployPreflight' {
 
 Describe 'Wait-SlotReady' {
     BeforeEach {
-        $context = Get-TestContext
-        $script:State = 'running'
-        $script:ReadyAfter = 2
-        $script:Probes = 0
-        Mock -ModuleName ZeroDowntime Get-SlotContainer {
-            [pscustomobject]@{
-                Service = $Service; Name = "zdd-unit-$Service-1"; State = $script:State; Status = ''; ExitCode = 1
-            }
-        }
-        Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
-            $script:Probes++
-            [pscustomobject]@{ Success = $script:Probes -ge $script:ReadyAfter; Body = '{"status":"Unhealthy"}'; Json = $null; Error = '' }
+        # What docker inspect says of the container, one answer per poll (the last one repeats).
+        $script:States = @(
+            @{ Status = 'running'; Health = 'starting'; Restarts = 0 }
+            @{ Status = 'running'; Health = 'healthy'; Restarts = 0 }
+        )
+        $script:Inspections = 0
+        Mock -ModuleName ZeroDowntime Get-ContainerState {
+            $state = $script:States[[math]::Min($script:Inspections++, $script:States.Count - 1)]
+            [pscustomobject]@{ Status = $state.Status; ExitCode = 1; RestartCount = $state.Restarts
+                Health = $state.Health; HealthOutput = '{"status":"Unhealthy"} probe: GET /health/ready answered 503' }
         }
         Mock -ModuleName ZeroDowntime Get-SlotLogTail { 'Unhandled exception: CRASH_ON_START' }
-        $script:Restarts = @(0)
-        $script:RestartCalls = 0
-        Mock -ModuleName ZeroDowntime Get-ContainerRestartCount {
-            $script:Restarts[[math]::Min($script:RestartCalls++, $script:Restarts.Count - 1)]
-        }
         function Wait-Ready([hashtable] $Arguments) {
+            $defaults = @{ Slot = 'green'; ContainerId = 'id-green' }
+            foreach ($key in $Arguments.Keys) { $defaults[$key] = $Arguments[$key] }
+            $Arguments = $defaults
             InModuleScope ZeroDowntime -Parameters @{ Arguments = $Arguments } { Wait-SlotReady @Arguments }
         }
     }
 
-    It 'returns once /health/ready answers 200' {
-        Wait-Ready @{ Context = $context; Slot = 'green'; TimeoutSeconds = 10; IntervalSeconds = 0.05 }
+    It 'returns once Docker''s health check calls the container healthy, asking docker inspect once per poll' {
+        Wait-Ready @{ TimeoutSeconds = 10; IntervalSeconds = 0.05 }
 
-        $script:Probes | Should -Be 2
+        $script:Inspections | Should -Be 2
+        Should -Invoke -ModuleName ZeroDowntime Get-ContainerState -Times 2 -Exactly -ParameterFilter {
+            $ContainerId -eq 'id-green'
+        }
     }
 
     It 'fails fast with the last log lines when the container <State>' -ForEach @(
         @{ State = 'exited' }, @{ State = 'restarting' }, @{ State = 'dead' }
     ) {
-        $script:State = $State
+        $script:States = @(@{ Status = $State; Health = 'starting'; Restarts = 0 })
 
-        { Wait-Ready @{ Context = $context; Slot = 'green'; TimeoutSeconds = 60 } } |
-            Should -Throw "*api-green is $State*CRASH_ON_START*"
-        $script:Probes | Should -Be 0
+        { Wait-Ready @{ TimeoutSeconds = 60 } } | Should -Throw "*api-green is $State*CRASH_ON_START*"
+        $script:Inspections | Should -Be 1
+    }
+
+    It 'fails fast when the container is gone' {
+        Mock -ModuleName ZeroDowntime Get-ContainerState { $null }
+
+        { Wait-Ready @{ TimeoutSeconds = 60 } } | Should -Throw '*api-green is missing*'
     }
 
     It 'fails fast when the restart policy restarts a crashing app that looks running' {
-        $script:ReadyAfter = [int]::MaxValue
-        $script:Restarts = @(0, 0, 1)
+        $script:States = @(
+            @{ Status = 'running'; Health = 'starting'; Restarts = 0 }
+            @{ Status = 'running'; Health = 'starting'; Restarts = 0 }
+            @{ Status = 'running'; Health = 'starting'; Restarts = 1 }
+        )
 
-        { Wait-Ready @{ Context = $context; Slot = 'green'; TimeoutSeconds = 60; IntervalSeconds = 0.05 } } |
+        { Wait-Ready @{ TimeoutSeconds = 60; IntervalSeconds = 0.05 } } |
             Should -Throw '*restarted 1 time(s)*CRASH_ON_START*'
-        $script:Probes | Should -Be 2
+        $script:Inspections | Should -Be 3
     }
 
     It 'counts restarts from the first look, so that a kept container''s old restarts do not count' {
-        $script:Restarts = @(3)
+        $script:States = @(
+            @{ Status = 'running'; Health = 'starting'; Restarts = 3 }
+            @{ Status = 'running'; Health = 'healthy'; Restarts = 3 }
+        )
 
-        Wait-Ready @{ Context = $context; Slot = 'green'; TimeoutSeconds = 10; IntervalSeconds = 0.05 }
+        Wait-Ready @{ TimeoutSeconds = 10; IntervalSeconds = 0.05 }
 
-        $script:Probes | Should -Be 2
+        $script:Inspections | Should -Be 2
     }
 
-    It 'gives up after the timeout, quoting the readiness output' {
-        $script:ReadyAfter = [int]::MaxValue
+    It 'gives up after the timeout, quoting the health check''s last output' {
+        $script:States = @(@{ Status = 'running'; Health = 'unhealthy'; Restarts = 0 })
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
 
-        { Wait-Ready @{ Context = $context; Slot = 'green'; TimeoutSeconds = 1; IntervalSeconds = 0.1 } } |
-            Should -Throw '*did not become ready within 1 s*Unhealthy*'
+        { Wait-Ready @{ TimeoutSeconds = 1; IntervalSeconds = 0.1 } } |
+            Should -Throw '*did not become ready within 1 s (health: unhealthy)*Unhealthy*answered 503*'
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+    }
+
+    It 'refuses a container without a health check: its readiness is unknown' {
+        $script:States = @(@{ Status = 'running'; Health = $null; Restarts = 0 })
+
+        { Wait-Ready @{ TimeoutSeconds = 10 } } | Should -Throw '*api-green has no health check*'
     }
 }
 
 Describe 'Test-SlotProfile' {
     BeforeEach {
-        $context = Get-TestContext
         Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
             [pscustomobject]@{ Success = $true; Body = ''; Json = [pscustomobject]@{ slot = 'green'; version = '2.0.0' }; Error = '' }
         }
         function Test-Profile([hashtable] $Arguments) {
+            $defaults = @{ ContainerId = 'id-green' }
+            foreach ($key in $Arguments.Keys) { $defaults[$key] = $Arguments[$key] }
+            $Arguments = $defaults
             InModuleScope ZeroDowntime -Parameters @{ Arguments = $Arguments } { Test-SlotProfile @Arguments }
         }
     }
 
-    It 'returns the version when slot and version match' {
-        Test-Profile @{ Context = $context; Slot = 'green'; ExpectedVersion = '2.0.0' } | Should -Be '2.0.0'
+    It 'returns the version when slot and version match, asking the slot''s container' {
+        Test-Profile @{ Slot = 'green'; ExpectedVersion = '2.0.0' } | Should -Be '2.0.0'
+
+        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -Times 1 -Exactly -ParameterFilter {
+            $ContainerId -eq 'id-green' -and $Path -eq '/profile' -and -not $ThroughNginx
+        }
     }
 
     It 'fails on the wrong version' {
-        { Test-Profile @{ Context = $context; Slot = 'green'; ExpectedVersion = '2.0.1' } } |
+        { Test-Profile @{ Slot = 'green'; ExpectedVersion = '2.0.1' } } |
             Should -Throw "*version '2.0.0' (expected 2.0.1)*"
     }
 
     It 'fails on the wrong slot' {
-        { Test-Profile @{ Context = $context; Slot = 'blue' } } | Should -Throw "*slot 'green' (expected blue)*"
+        { Test-Profile @{ Slot = 'blue' } } | Should -Throw "*slot 'green' (expected blue)*"
     }
 }
 
 Describe 'Wait-SlotThroughNginx' {
     BeforeEach {
-        $context = Get-TestContext
         # What nginx's preview server answers, one per call: first no address yet, then the new slot.
         $script:Answers = @(
             [pscustomobject]@{ Success = $false; Body = ''; Json = $null; Error = 'answered 502' }
@@ -208,16 +264,19 @@ Describe 'Wait-SlotThroughNginx' {
             $script:Answers[[math]::Min($script:ProbeCalls++, $script:Answers.Count - 1)]
         }
         function Wait-Nginx([hashtable] $Arguments) {
+            $defaults = @{ ContainerId = 'id-green' }
+            foreach ($key in $Arguments.Keys) { $defaults[$key] = $Arguments[$key] }
+            $Arguments = $defaults
             InModuleScope ZeroDowntime -Parameters @{ Arguments = $Arguments } { Wait-SlotThroughNginx @Arguments }
         }
     }
 
     It 'polls the preview server until nginx reaches the slot with the expected version' {
-        Wait-Nginx @{ Context = $context; Slot = 'green'; ExpectedVersion = '2.0.0'; IntervalSeconds = 0.05 }
+        Wait-Nginx @{ Slot = 'green'; ExpectedVersion = '2.0.0'; IntervalSeconds = 0.05 }
 
         $script:ProbeCalls | Should -Be 2
         Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -Times 2 -Exactly -ParameterFilter {
-            $Slot -eq 'green' -and $Path -eq '/profile' -and $ThroughNginx
+            $ContainerId -eq 'id-green' -and $Slot -eq 'green' -and $Path -eq '/profile' -and $ThroughNginx
         }
     }
 
@@ -227,45 +286,41 @@ Describe 'Wait-SlotThroughNginx' {
     ) {
         $script:Answers = @([pscustomobject]@{ Success = $true; Body = ''; Json = $Json; Error = '' })
 
-        { Wait-Nginx @{ Context = $context; Slot = 'green'; ExpectedVersion = '2.0.0'; TimeoutSeconds = 1
+        { Wait-Nginx @{ Slot = 'green'; ExpectedVersion = '2.0.0'; TimeoutSeconds = 1
                 IntervalSeconds = 0.2 } } | Should -Throw $Says
     }
 }
 
 Describe 'Set-ActiveSlot' {
     BeforeEach {
-        $context = Get-TestContext
-        Mock -ModuleName ZeroDowntime Invoke-Compose { Get-ComposeResult }
+        Mock -ModuleName ZeroDowntime Invoke-Docker { Get-ComposeResult }
     }
 
     It 'renames the old marker to the new one inside the nginx container, and never reloads nginx' {
-        InModuleScope ZeroDowntime -Parameters @{ Context = $context } { Set-ActiveSlot -Context $Context -Slot green -From blue }
+        InModuleScope ZeroDowntime { Set-ActiveSlot -NginxContainerId 'id-nginx' -Slot green -From blue }
 
-        Should -Invoke -ModuleName ZeroDowntime Invoke-Compose -Times 1 -Exactly
-        Should -Invoke -ModuleName ZeroDowntime Invoke-Compose -Times 1 -ParameterFilter {
-            $ArgumentList[0..4] -join ' ' -eq 'exec -T nginx sh -c' -and
-            $ArgumentList[5] -like '*mv "$0" "$1"*' -and
-            $ArgumentList[6] -eq '/etc/nginx/state/active-slot.blue' -and
-            $ArgumentList[7] -eq '/etc/nginx/state/active-slot.green' -and $ArgumentList.Count -eq 8
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 1 -Exactly
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 1 -ParameterFilter {
+            $ArgumentList[0..3] -join ' ' -eq 'exec id-nginx sh -c' -and
+            $ArgumentList[4] -like '*mv "$0" "$1"*' -and
+            $ArgumentList[5] -eq '/etc/nginx/state/active-slot.blue' -and
+            $ArgumentList[6] -eq '/etc/nginx/state/active-slot.green' -and $ArgumentList.Count -eq 7
         }
     }
 
     It 'changes nothing under -WhatIf' {
-        InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
-            Set-ActiveSlot -Context $Context -Slot green -From blue -WhatIf
-        }
+        InModuleScope ZeroDowntime { Set-ActiveSlot -NginxContainerId 'id-nginx' -Slot green -From blue -WhatIf }
 
-        Should -Invoke -ModuleName ZeroDowntime Invoke-Compose -Times 0 -Exactly
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 0 -Exactly
     }
 }
 
 Describe 'Wait-SlotDrain' {
     BeforeEach {
-        $context = Get-TestContext
         # /admin/status answers, one per call: (inFlight, requestsStarted).
         $script:Status = @(@(1, 10), @(0, 11), @(0, 11), @(0, 11))
         $script:StatusCalls = 0
-        Mock -ModuleName ZeroDowntime Get-SlotContainer { [pscustomobject]@{ State = 'running' } }
+        Mock -ModuleName ZeroDowntime Get-ContainerState { [pscustomobject]@{ Status = 'running' } }
         Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
             $inFlight, $started = $script:Status[[math]::Min($script:StatusCalls++, $script:Status.Count - 1)]
             $json = if ($null -eq $started) { [pscustomobject]@{ inFlight = $inFlight } }
@@ -273,12 +328,15 @@ Describe 'Wait-SlotDrain' {
             [pscustomobject]@{ Success = $true; Body = ''; Json = $json; Error = '' }
         }
         function Wait-Drain([hashtable] $Arguments) {
+            $defaults = @{ ContainerId = 'id-blue' }
+            foreach ($key in $Arguments.Keys) { $defaults[$key] = $Arguments[$key] }
+            $Arguments = $defaults
             InModuleScope ZeroDowntime -Parameters @{ Arguments = $Arguments } { Wait-SlotDrain @Arguments }
         }
     }
 
     It 'waits for inFlight 0 and then a quiet window with no request started' {
-        Wait-Drain @{ Context = $context; Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
+        Wait-Drain @{ Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
             Should -BeTrue
 
         # At least: one poll with a request in flight, one that opens the quiet window, one that closes it (more
@@ -290,7 +348,7 @@ Describe 'Wait-SlotDrain' {
         # 0 in flight each time, but the count moves: a request came and went between two polls.
         $script:Status = @(@(0, 1), @(0, 2), @(0, 3), @(0, 3), @(0, 3), @(0, 3))
 
-        Wait-Drain @{ Context = $context; Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
+        Wait-Drain @{ Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
             Should -BeTrue
         # The window opens at the first poll and again at the second and third; the fourth can close it at the earliest.
         $script:StatusCalls | Should -BeGreaterOrEqual 4
@@ -299,7 +357,7 @@ Describe 'Wait-SlotDrain' {
     It 'judges a version without requestsStarted by inFlight alone' {
         $script:Status = @(@(2, $null), @(0, $null))
 
-        Wait-Drain @{ Context = $context; Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
+        Wait-Drain @{ Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
             Should -BeTrue
     }
 
@@ -317,9 +375,9 @@ Describe 'Wait-SlotDrain' {
                 Json = [pscustomobject]@{ inFlight = $entry[0]; requestsStarted = $started } }
         }
 
-        $result = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
-            $drained = Wait-SlotDrain -Context $Context -Slot blue -TimeoutSeconds 1 -IntervalSeconds 0.1 -QuietSeconds 0.3 `
-                -WarningVariable warnings -WarningAction SilentlyContinue
+        $result = InModuleScope ZeroDowntime {
+            $drained = Wait-SlotDrain -ContainerId 'id-blue' -Slot blue -TimeoutSeconds 1 -IntervalSeconds 0.1 `
+                -QuietSeconds 0.3 -WarningVariable warnings -WarningAction SilentlyContinue
             @{ Drained = $drained; Warnings = @($warnings) }
         }
         $result.Drained | Should -BeFalse
@@ -327,13 +385,19 @@ Describe 'Wait-SlotDrain' {
     }
 
     It 'has nothing to wait for on a slot that is not running' {
-        Mock -ModuleName ZeroDowntime Get-SlotContainer { [pscustomobject]@{ State = 'exited' } }
+        Mock -ModuleName ZeroDowntime Get-ContainerState { [pscustomobject]@{ Status = 'exited' } }
         Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
-            [pscustomobject]@{ Success = $false; Body = ''; Json = $null; Error = 'service "api-blue" is not running' }
+            [pscustomobject]@{ Success = $false; Body = ''; Json = $null; Error = 'container is not running' }
         }
 
-        Wait-Drain @{ Context = $context; Slot = 'blue'; TimeoutSeconds = 1 } | Should -BeTrue
-        Should -Invoke -ModuleName ZeroDowntime Get-SlotContainer -Times 1 -Exactly
+        Wait-Drain @{ Slot = 'blue'; TimeoutSeconds = 1 } | Should -BeTrue
+        Should -Invoke -ModuleName ZeroDowntime Get-ContainerState -Times 1 -Exactly
+    }
+
+    It 'has nothing to wait for on a slot without a container' {
+        Wait-Drain @{ Slot = 'blue'; ContainerId = ''; TimeoutSeconds = 1 } | Should -BeTrue
+
+        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -Times 0 -Exactly
     }
 
     It 'keeps waiting while a running slot does not answer' {
@@ -341,14 +405,17 @@ Describe 'Wait-SlotDrain' {
             [pscustomobject]@{ Success = $false; Body = ''; Json = $null; Error = 'timed out' }
         }
 
-        Wait-Drain @{ Context = $context; Slot = 'blue'; TimeoutSeconds = 1; IntervalSeconds = 0.1
+        Wait-Drain @{ Slot = 'blue'; TimeoutSeconds = 1; IntervalSeconds = 0.1
             WarningAction = 'SilentlyContinue' } | Should -BeFalse
     }
 
     It 'asks docker for the container only when the slot does not answer' {
-        Wait-Drain @{ Context = $context; Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
+        Wait-Drain @{ Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
             Should -BeTrue
 
-        Should -Invoke -ModuleName ZeroDowntime Get-SlotContainer -Times 0 -Exactly
+        Should -Invoke -ModuleName ZeroDowntime Get-ContainerState -Times 0 -Exactly
+        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -ParameterFilter {
+            $ContainerId -eq 'id-blue' -and $Path -eq '/admin/status'
+        }
     }
 }

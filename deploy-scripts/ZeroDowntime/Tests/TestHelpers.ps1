@@ -62,11 +62,20 @@ function Register-DeployStepMock {
         & $script:Record 'Invoke-DeployPreflight'
         $target = if ($script:PlanActiveSlot -eq 'blue') { 'green' } else { 'blue' }
         [pscustomobject]@{
-            ActiveSlot      = $script:PlanActiveSlot
-            TargetSlot      = $target
-            ActiveVersion   = '1.0.0'
-            ImageRepository = 'zdd-unit/api'
-            Warnings        = @()
+            ActiveSlot        = $script:PlanActiveSlot
+            TargetSlot        = $target
+            ActiveVersion     = '1.0.0'
+            ImageRepository   = 'zdd-unit/api'
+            Warnings          = @()
+            NginxContainerId  = 'id-nginx'
+            ActiveContainerId = "id-$($script:PlanActiveSlot)"
+        }
+    }
+    # The gate resolves the new slot's container once; the steps below get its id.
+    Mock -ModuleName ZeroDowntime Get-StackContainer {
+        foreach ($name in $Service) {
+            [pscustomobject]@{ Service = $name; Id = "id-$($name -replace '^api-')"; Name = "zdd-unit-$name-1"
+                State = 'running'; Status = 'Up'; Health = 'healthy'; ExitCode = 0 }
         }
     }
     Mock -ModuleName ZeroDowntime New-ApiImage { & $script:Record 'New-ApiImage' }
@@ -83,19 +92,34 @@ function Register-DeployStepMock {
         & $script:Record 'Start-Slot' $Slot
         if ($Recreate) { $script:Calls.Add('Recreate') }
     }
-    Mock -ModuleName ZeroDowntime Wait-SlotReady { & $script:Record 'Wait-SlotReady' $Slot }
+    # Which container each question went to: "<Function>:<container id>".
+    $script:AskedContainers = [System.Collections.Generic.List[string]]::new()
+    Mock -ModuleName ZeroDowntime Wait-SlotReady {
+        & $script:Record 'Wait-SlotReady' $Slot
+        $script:AskedContainers.Add("Wait-SlotReady:$ContainerId")
+    }
     Mock -ModuleName ZeroDowntime Test-SlotProfile {
         & $script:Record 'Test-SlotProfile' $Slot
+        $script:AskedContainers.Add("Test-SlotProfile:$ContainerId")
         $script:ExpectedVersionSeen = $ExpectedVersion
         $script:ReportedVersion
     }
-    Mock -ModuleName ZeroDowntime Wait-SlotThroughNginx { & $script:Record 'Wait-SlotThroughNginx' $Slot }
+    Mock -ModuleName ZeroDowntime Wait-SlotThroughNginx {
+        & $script:Record 'Wait-SlotThroughNginx' $Slot
+        $script:AskedContainers.Add("Wait-SlotThroughNginx:$ContainerId")
+    }
     # Also the undo's switch back: then it records the old slot.
-    Mock -ModuleName ZeroDowntime Set-ActiveSlot { & $script:Record 'Set-ActiveSlot' $Slot }
+    Mock -ModuleName ZeroDowntime Set-ActiveSlot {
+        & $script:Record 'Set-ActiveSlot' $Slot
+        $script:AskedContainers.Add("Set-ActiveSlot:$NginxContainerId")
+    }
     Mock -ModuleName ZeroDowntime Wait-PublicSlot { & $script:Record 'Wait-PublicSlot' $Slot }
-    Mock -ModuleName ZeroDowntime Wait-SlotDrain { & $script:Record 'Wait-SlotDrain' $Slot; $script:Drained }
+    Mock -ModuleName ZeroDowntime Wait-SlotDrain {
+        & $script:Record 'Wait-SlotDrain' $Slot
+        $script:AskedContainers.Add("Wait-SlotDrain:$ContainerId")
+        $script:Drained
+    }
     Mock -ModuleName ZeroDowntime Stop-Slot { & $script:Record 'Stop-Slot' $Slot }
-    Mock -ModuleName ZeroDowntime Test-NginxConfig { & $script:Record 'Test-NginxConfig' }
     # The visible step lines would only clutter the test output.
     Mock -ModuleName ZeroDowntime Show-DeployStep { }
 }

@@ -1,6 +1,5 @@
 # ZeroDowntime module, private (Docker): not exported.
-# Called by: Get-ActiveSlot, Get-ComposeConfig, Get-PublicEndpoint, Get-SlotContainer, Get-SlotLogTail,
-#   Invoke-SlotMigration, Invoke-SlotProbe, Set-ActiveSlot, Start-Slot, Stop-Slot, Test-NginxConfig,
+# Called by: Get-ComposeConfig, Get-PublicEndpoint, Get-StackContainer, Invoke-SlotMigration, Start-Slot, Stop-Slot,
 #   Test-SlotImageCurrent
 function Invoke-Compose {
     <#

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Parsing): not exported.
-# Called by: Get-SlotContainer
+# Called by: Get-StackContainer
 function ConvertFrom-ComposeJsonLine {
     <#
     .SYNOPSIS

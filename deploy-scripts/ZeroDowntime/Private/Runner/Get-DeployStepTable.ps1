@@ -10,7 +10,7 @@ function Get-DeployStepTable {
         Name (a string, or a scriptblock asked when the step starts), OnFailure (Refuse: exit 2, nothing changed;
         RollBack: exit 1, unwound; Fail: exit 3, past the switch), Do, Undo (actions { Name; If; Do }), Release,
         Final, Hint. Every scriptblock gets the run state $Run (Context, Mode, Version, Build, Report, Plan, and the
-        flags the undo reads: PreviousSlotImage, TargetStarted, MarkerMoved).
+        flags the undo reads: PreviousSlotImage, TargetStarted, MarkerMoved, TargetContainerId).
         Swap and rollback share every entry but step 3 (swap retags, migrates and recreates the idle slot; rollback
         starts the previous slot with the image it has) and the version the gate expects.
     #>
@@ -132,14 +132,18 @@ function Get-DeployStepTable {
             Do        = {
                 param($Run)
                 $target = $Run.Plan.TargetSlot
-                Wait-SlotReady -Context $Run.Context -Slot $target -TimeoutSeconds $Run.Context.ReadyTimeoutSeconds
+                # The container step 3 made, resolved once: every question below goes to it by its id.
+                $container = Get-StackContainer -Context $Run.Context -Service "api-$target"
+                $Run.TargetContainerId = if ($container) { $container.Id } else { '' }
+                $id = $Run.TargetContainerId
+                Wait-SlotReady -Slot $target -ContainerId $id -TimeoutSeconds $Run.Context.ReadyTimeoutSeconds
                 # A rollback goes back to what ran before: the records know which version that was.
                 $expected = if ($Run.Mode -eq 'Swap') { $Run.Report.ToVersion }
                 else {
                     Get-RollbackVersion -StateDirectory $Run.Context.StateDirectory -ActiveSlot $Run.Plan.ActiveSlot
                 }
-                $Run.Report.ToVersion = Test-SlotProfile -Context $Run.Context -Slot $target -ExpectedVersion $expected
-                Wait-SlotThroughNginx -Context $Run.Context -Slot $target -ExpectedVersion $Run.Report.ToVersion
+                $Run.Report.ToVersion = Test-SlotProfile -Slot $target -ContainerId $id -ExpectedVersion $expected
+                Wait-SlotThroughNginx -Slot $target -ContainerId $id -ExpectedVersion $Run.Report.ToVersion
             }
         }
         @{
@@ -150,7 +154,8 @@ function Get-DeployStepTable {
                 param($Run)
                 # Set before the call: a failure or Ctrl+C inside it may already have renamed the marker.
                 $Run.MarkerMoved = $true
-                Set-ActiveSlot -Context $Run.Context -Slot $Run.Plan.TargetSlot -From $Run.Plan.ActiveSlot
+                Set-ActiveSlot -NginxContainerId $Run.Plan.NginxContainerId -Slot $Run.Plan.TargetSlot `
+                    -From $Run.Plan.ActiveSlot
             }
             Undo      = @(
                 @{
@@ -158,7 +163,8 @@ function Get-DeployStepTable {
                     If   = { param($Run) $Run.MarkerMoved }
                     Do   = {
                         param($Run)
-                        Set-ActiveSlot -Context $Run.Context -Slot $Run.Plan.ActiveSlot -From $Run.Plan.TargetSlot
+                        Set-ActiveSlot -NginxContainerId $Run.Plan.NginxContainerId -Slot $Run.Plan.ActiveSlot `
+                            -From $Run.Plan.TargetSlot
                         $Run.MarkerMoved = $false
                     }
                 }
@@ -168,7 +174,7 @@ function Get-DeployStepTable {
                     If   = { param($Run) $Run.MarkerMoved }
                     Do   = {
                         param($Run)
-                        $null = Wait-SlotDrain -Context $Run.Context -Slot $Run.Plan.TargetSlot `
+                        $null = Wait-SlotDrain -Slot $Run.Plan.TargetSlot -ContainerId $Run.TargetContainerId `
                             -TimeoutSeconds $Run.Context.DrainTimeoutSeconds
                     }
                 }
@@ -188,7 +194,8 @@ function Get-DeployStepTable {
                 param($Run)
                 $old = $Run.Plan.ActiveSlot
                 $seconds = $Run.Context.DrainTimeoutSeconds
-                if (-not (Wait-SlotDrain -Context $Run.Context -Slot $old -TimeoutSeconds $seconds)) {
+                $drained = Wait-SlotDrain -Slot $old -ContainerId $Run.Plan.ActiveContainerId -TimeoutSeconds $seconds
+                if (-not $drained) {
                     $Run.Report.Warnings.Add("api-$old was not drained within $seconds s; it was stopped anyway and " +
                         'had its stop_grace_period to finish.')
                 }

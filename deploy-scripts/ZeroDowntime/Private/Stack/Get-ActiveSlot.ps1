@@ -3,13 +3,12 @@
 function Get-ActiveSlot {
     <#
     .SYNOPSIS
-        Reads which slot nginx routes to: the one marker file in nginx's state directory.
+        Reads which slot nginx routes to: the one marker file in nginx's state directory (`docker exec <nginx> ls`).
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
-    param([Parameter(Mandatory)] [pscustomobject] $Context)
+    param([Parameter(Mandatory)] [string] $NginxContainerId)
 
-    $listing = (Invoke-Compose -Context $Context -ArgumentList 'exec', '-T', 'nginx', 'ls', '-1',
-        $script:NginxStateDirectory).StdOut
+    $listing = (Invoke-Docker -ArgumentList 'exec', $NginxContainerId, 'ls', '-1', $script:NginxStateDirectory).StdOut
     [pscustomobject]@{ Slot = ConvertFrom-ActiveSlotMarker -Listing $listing }
 }

@@ -6,9 +6,9 @@ function Test-NginxConfig {
         Runs `nginx -t` in the nginx container; throws with nginx's own message when the config is bad.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [pscustomobject] $Context)
+    param([Parameter(Mandatory)] [string] $NginxContainerId)
 
-    $result = Invoke-Compose -Context $Context -ArgumentList 'exec', '-T', 'nginx', 'nginx', '-t' -AllowFailure
+    $result = Invoke-Docker -ArgumentList 'exec', $NginxContainerId, 'nginx', '-t' -AllowFailure
     if ($result.ExitCode -ne 0) {
         throw "nginx -t failed: $(("$($result.StdErr)`n$($result.StdOut)").Trim())"
     }

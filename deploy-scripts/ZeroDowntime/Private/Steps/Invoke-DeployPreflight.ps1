@@ -7,7 +7,8 @@ function Invoke-DeployPreflight {
     .DESCRIPTION
         Docker answers, nginx and db run, `nginx -t` passes (a swap changes no nginx configuration, but a broken one
         on disk would fail nginx's next start: the operator hears of it now), the active slot is known from its
-        marker, the timeouts are ordered, and the image to deploy exists. An active slot that does not answer is a
+        marker, the timeouts are ordered, neither slot's health check is disabled (the gate reads it), and the image
+        to deploy exists. An active slot that does not answer is a
         warning, not a refusal: a swap is then the way to restore service.
     #>
     [CmdletBinding()]
@@ -23,28 +24,42 @@ function Invoke-DeployPreflight {
     if ($engine.ExitCode -ne 0) { throw "Docker does not answer: $($engine.StdErr.Trim())" }
 
     $config = Get-ComposeConfig -Context $Context
+    # One compose call for every container; from here on each is asked by its id.
+    $containers = @{}
+    foreach ($container in @(Get-StackContainer -Context $Context)) { $containers[$container.Service] = $container }
     foreach ($service in 'nginx', 'db') {
-        $container = Get-SlotContainer -Context $Context -Service $service
+        $container = $containers[$service]
         if (-not $container -or $container.State -ne 'running') {
             $state = if ($container) { $container.State } else { 'missing' }
             throw "The stack is not up: service '$service' is $state. Start it with 'docker compose up -d'."
         }
     }
-    Test-NginxConfig -Context $Context
-    $active = Get-ActiveSlot -Context $Context
-    $target = Get-OtherSlot -Slot $active.Slot
+    $nginx = $containers['nginx'].Id
+    Test-NginxConfig -NginxContainerId $nginx
+    $active = (Get-ActiveSlot -NginxContainerId $nginx).Slot
+    $target = Get-OtherSlot -Slot $active
 
-    foreach ($slot in $script:Slots) { Assert-TimeoutOrder -Timeout (Get-SlotTimeout -ComposeConfig $config -Slot $slot) }
+    foreach ($slot in $script:Slots) {
+        Assert-TimeoutOrder -Timeout (Get-SlotTimeout -ComposeConfig $config -Slot $slot)
+        Assert-SlotHealthCheck -ComposeConfig $config -Slot $slot
+    }
 
     $repository = Get-ApiImageRepository -ComposeConfig $config
     $warnings = [System.Collections.Generic.List[string]]::new()
-    $activeStatus = Invoke-SlotProbe -Context $Context -Slot $active.Slot -Path '/admin/status'
+    $activeContainer = $containers["api-$active"]
     $activeVersion = $null
+    $activeStatus = if ($activeContainer -and $activeContainer.State -eq 'running') {
+        Invoke-SlotProbe -ContainerId $activeContainer.Id -Path '/admin/status'
+    }
+    else {
+        $state = if ($activeContainer) { $activeContainer.State } else { 'missing' }
+        [pscustomobject]@{ Success = $false; Body = ''; Json = $null; Error = "its container is $state" }
+    }
     if ($activeStatus.Success -and $activeStatus.Json) {
         $activeVersion = [string]$activeStatus.Json.version
     }
     else {
-        $warnings.Add("The active slot $($active.Slot) does not answer ($($activeStatus.Error)" +
+        $warnings.Add("The active slot $active does not answer ($($activeStatus.Error)" +
             "$($activeStatus.Body)); the switch goes ahead because it restores service.")
     }
 
@@ -64,10 +79,13 @@ function Invoke-DeployPreflight {
     }
 
     [pscustomobject]@{
-        ActiveSlot     = $active.Slot
-        TargetSlot     = $target
-        ActiveVersion  = $activeVersion
-        ImageRepository = $repository
-        Warnings       = $warnings.ToArray()
+        ActiveSlot        = $active
+        TargetSlot        = $target
+        ActiveVersion     = $activeVersion
+        ImageRepository   = $repository
+        Warnings          = $warnings.ToArray()
+        # Neither container is recreated during a swap: later steps ask them by these ids.
+        NginxContainerId  = $nginx
+        ActiveContainerId = if ($activeContainer) { $activeContainer.Id } else { '' }
     }
 }

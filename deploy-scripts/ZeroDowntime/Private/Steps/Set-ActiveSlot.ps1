@@ -7,11 +7,12 @@ function Set-ActiveSlot {
     .DESCRIPTION
         nginx checks the marker on every request (nginx/snippets/active-slot.conf), so the rename is the switch: each
         request from then on goes to the new slot, and no connection of any client is closed. Idempotent: when the
-        marker already names the slot, nothing happens (the undo of an interrupted switch may run twice).
+        marker already names the slot, nothing happens (the undo of an interrupted switch may run twice). The rename
+        runs inside nginx's container (`docker exec <id> sh -c ...`), whose id preflight read.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
-        [Parameter(Mandatory)] [pscustomobject] $Context,
+        [Parameter(Mandatory)] [string] $NginxContainerId,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $From
     )
@@ -23,5 +24,5 @@ function Set-ActiveSlot {
     }
     # The paths travel as arguments, not through a shell's quoting. rename(2) within one directory is atomic.
     $script = 'if [ -e "$1" ] && [ ! -e "$0" ]; then exit 0; fi; mv "$0" "$1"'
-    $null = Invoke-Compose -Context $Context -ArgumentList 'exec', '-T', 'nginx', 'sh', '-c', $script, $previous, $to
+    $null = Invoke-Docker -ArgumentList 'exec', $NginxContainerId, 'sh', '-c', $script, $previous, $to
 }

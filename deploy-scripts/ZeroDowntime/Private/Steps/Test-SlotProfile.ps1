@@ -8,15 +8,15 @@ function Test-SlotProfile {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType([string])]
     param(
-        [Parameter(Mandatory)] [pscustomobject] $Context,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $ContainerId,
         [string] $ExpectedVersion
     )
 
     if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Smoke-test /profile (slot $Slot, version $ExpectedVersion)")) {
         return $ExpectedVersion
     }
-    $probe = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/profile'
+    $probe = Invoke-SlotProbe -ContainerId $ContainerId -Path '/profile'
     $problem = Get-ProfileMismatch -Probe $probe -Slot $Slot -ExpectedVersion $ExpectedVersion
     if ($problem) { throw "Smoke test of api-${Slot}: $problem." }
     [string]$probe.Json.version

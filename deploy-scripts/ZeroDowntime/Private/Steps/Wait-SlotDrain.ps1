@@ -15,8 +15,8 @@ function Wait-SlotDrain {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType([bool])]
     param(
-        [Parameter(Mandatory)] [pscustomobject] $Context,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $ContainerId,
         [Parameter(Mandatory)] [ValidateRange(1, 3600)] [int] $TimeoutSeconds,
         [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.25,
         [ValidateRange(0, 60)] [double] $QuietSeconds = 1
@@ -26,15 +26,17 @@ function Wait-SlotDrain {
             "Wait up to $TimeoutSeconds s until inFlight is 0 and no request started for $QuietSeconds s")) {
         return $true
     }
+    # A slot without a container has nothing in flight.
+    if (-not $ContainerId) { return $true }
     $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
     $quietSince = $null
     $quietStarted = $null
     while ($true) {
         # One docker call per poll while the slot answers; its container is looked at only when it does not.
-        $status = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/admin/status'
+        $status = Invoke-SlotProbe -ContainerId $ContainerId -Path '/admin/status'
         if (-not $status.Success) {
-            $container = Get-SlotContainer -Context $Context -Service "api-$Slot"
-            if (-not $container -or $container.State -ne 'running') { return $true }
+            $container = Get-ContainerState -ContainerId $ContainerId
+            if (-not $container -or $container.Status -ne 'running') { return $true }
         }
         # A running slot that cannot say what it has in flight is not known to be drained.
         $inFlight = -1

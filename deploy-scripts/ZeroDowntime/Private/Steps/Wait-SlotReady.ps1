@@ -3,43 +3,50 @@
 function Wait-SlotReady {
     <#
     .SYNOPSIS
-        Step 4a: polls the slot's /health/ready until it answers 200, failing fast when the container dies.
+        Step 4a: waits until Docker's health check calls the slot's container healthy, failing fast when it dies.
+    .DESCRIPTION
+        Readiness has one source: the container's HEALTHCHECK (api/Dockerfile, docker-compose.yaml), which runs
+        `dotnet Api.dll probe /health/ready` every second while the slot starts (start_interval). Each poll is one
+        `docker inspect` of the container: its state (exited, dead, restarting: it crashed), its restart count (with
+        `restart: unless-stopped` a crashing app is restarted at once and mostly looks "running"; a growing count
+        gives it away) and its health. A failure quotes the health check's last output, or the log's last lines.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
-        [Parameter(Mandatory)] [pscustomobject] $Context,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $ContainerId,
         [Parameter(Mandatory)] [ValidateRange(1, 3600)] [int] $TimeoutSeconds,
-        [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 1
+        [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.5
     )
 
-    if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Wait up to $TimeoutSeconds s for /health/ready")) { return }
+    if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Wait up to $TimeoutSeconds s until its health check passes")) { return }
     $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
-    $last = $null
     $restartBaseline = $null
     while ($true) {
-        $container = Get-SlotContainer -Context $Context -Service "api-$Slot"
+        $state = if ($ContainerId) { Get-ContainerState -ContainerId $ContainerId } else { $null }
         $crashed = $null
-        if (-not $container -or $container.State -in 'exited', 'dead', 'restarting', 'removing') {
-            $crashed = if ($container) { "$($container.State) (exit code $($container.ExitCode))" } else { 'missing' }
+        if (-not $state) { $crashed = 'missing' }
+        elseif ($state.Status -in 'exited', 'dead', 'restarting', 'removing') {
+            $crashed = "$($state.Status) (exit code $($state.ExitCode))"
         }
-        else {
-            # With `restart: unless-stopped` a crashing app is restarted at once and mostly looks "running": a
-            # growing restart count is what gives it away.
-            $restarts = Get-ContainerRestartCount -Name $container.Name
-            if ($null -eq $restartBaseline) { $restartBaseline = $restarts }
-            elseif ($restarts -gt $restartBaseline) { $crashed = "restarting: it exited and was restarted $restarts time(s)" }
+        elseif ($null -eq $restartBaseline) { $restartBaseline = $state.RestartCount }
+        elseif ($state.RestartCount -gt $restartBaseline) {
+            $crashed = "restarting: it exited and was restarted $($state.RestartCount) time(s)"
         }
         if ($crashed) {
-            throw "api-$Slot is $crashed instead of starting. Its last log lines:`n" +
-                (Get-SlotLogTail -Context $Context -Slot $Slot)
+            $logs = if ($ContainerId) { Get-SlotLogTail -ContainerId $ContainerId } else { '' }
+            throw "api-$Slot is $crashed instead of starting. Its last log lines:`n$logs"
         }
-        $last = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/health/ready'
-        if ($last.Success) { return }
-        Write-Verbose "api-$Slot not ready yet: $($last.Body) $($last.Error)"
+        if ($null -eq $state.Health) {
+            throw "api-$Slot has no health check, so its readiness is unknown: the gate reads Docker's health " +
+                'status (HEALTHCHECK in api/Dockerfile, healthcheck in docker-compose.yaml); do not disable it.'
+        }
+        if ($state.Health -eq 'healthy') { return }
+        $said = if ($state.HealthOutput) { $state.HealthOutput } else { 'no check has ended yet' }
+        Write-Verbose "api-$Slot not ready yet (health $($state.Health)): $said"
         if ([DateTimeOffset]::UtcNow -ge $deadline) {
-            throw "api-$Slot did not become ready within $TimeoutSeconds s. Last /health/ready output: " +
-                "$($last.Body) $($last.Error)".TrimEnd()
+            throw "api-$Slot did not become ready within $TimeoutSeconds s (health: $($state.Health)). Last " +
+                "/health/ready output: $said"
         }
         Start-Sleep -Seconds $IntervalSeconds
     }

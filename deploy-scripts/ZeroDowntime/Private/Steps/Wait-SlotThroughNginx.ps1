@@ -8,12 +8,13 @@ function Wait-SlotThroughNginx {
     .DESCRIPTION
         nginx resolves each slot's name at run time (upstreams/*.conf, `resolve`, valid=1s). A recreated container has
         a new address, and until nginx has looked it up again, requests for that slot would go to the old address or
-        nowhere. Polled, because nginx learns the address on its own schedule; bounded by -TimeoutSeconds.
+        nowhere. Polled, because nginx learns the address on its own schedule; bounded by -TimeoutSeconds. The request
+        starts inside the slot's own container (`docker exec <id>`): nginx's preview port is not published.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
-        [Parameter(Mandatory)] [pscustomobject] $Context,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $ContainerId,
         [string] $ExpectedVersion,
         [ValidateRange(1, 600)] [int] $TimeoutSeconds = 30,
         [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.5
@@ -24,7 +25,7 @@ function Wait-SlotThroughNginx {
     }
     $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
     while ($true) {
-        $probe = Invoke-SlotProbe -Context $Context -Slot $Slot -Path '/profile' -ThroughNginx
+        $probe = Invoke-SlotProbe -ContainerId $ContainerId -Slot $Slot -Path '/profile' -ThroughNginx
         $problem = Get-ProfileMismatch -Probe $probe -Slot $Slot -ExpectedVersion $ExpectedVersion
         if (-not $problem) { return }
         Write-Verbose "api-$Slot through nginx: $problem"
