@@ -11,8 +11,9 @@
 #>
 
 BeforeDiscovery {
-    $files = Get-ChildItem -LiteralPath $PSScriptRoot -File | Where-Object Extension -In '.ps1', '.psm1'
-    $script:AllFiles = @($files | ForEach-Object { @{ Name = $_.Name; Path = $_.FullName } })
+    $files = Get-ChildItem -LiteralPath $PSScriptRoot -File -Recurse | Where-Object Extension -In '.ps1', '.psm1'
+    $script:AllFiles = @($files | ForEach-Object {
+            @{ Name = [System.IO.Path]::GetRelativePath($PSScriptRoot, $_.FullName); Path = $_.FullName } })
     $script:EntryScripts = @('swap.ps1', 'status.ps1', 'rollback.ps1' | ForEach-Object {
             @{ Name = $_; Path = Join-Path $PSScriptRoot $_ } })
 }
@@ -51,7 +52,7 @@ Describe '<Name>' -ForEach $script:AllFiles {
     It 'runs no external program but docker (no bash or GNU tools on the host)' {
         # Pester's keywords are the only commands without a Verb-Noun name that a file here may call.
         $allowed = 'docker', 'Describe', 'Context', 'It', 'BeforeAll', 'BeforeEach', 'AfterAll', 'AfterEach',
-            'BeforeDiscovery', 'Should', 'Mock'
+            'BeforeDiscovery', 'Should', 'Mock', 'InModuleScope'
         $external = foreach ($command in (Find-Ast $parsed.Ast ([System.Management.Automation.Language.CommandAst]))) {
             $name = $command.GetCommandName()
             if ($name -and $name -notmatch '^[A-Za-z]+-[A-Za-z]+$' -and $name -notin $allowed) {

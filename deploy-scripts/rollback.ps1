@@ -8,7 +8,7 @@
 .DESCRIPTION
     The previous slot keeps the image it had (no retag, no migration): it is started if stopped, gated (ready, and
     /profile reports the slot), switched to, verified through nginx, and the slot that served is drained and stopped.
-    Steps, lock, records and exit codes are those of swap.ps1 (same functions in ZeroDowntime.psm1):
+    Steps, lock, records and exit codes are those of swap.ps1 (same functions in the ZeroDowntime module):
     0 succeeded; 1 failed and undone (the current slot serves); 2 refused (nothing changed); 3 failed after the
     switch or the undo failed (run status.ps1); 130 interrupted.
 
@@ -76,38 +76,12 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-# 130 until the run ends: stays so only when Ctrl+C stops it (the finally below then sets the exit code).
-$exitCode = 130
-try {
-    $report = $null
-    try {
-        Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force -Verbose:$false
-        # Script-module functions do not see this script's -WhatIf/-Verbose: pass them on explicitly.
-        $common = @{ WhatIf = [bool]$WhatIfPreference; Verbose = $VerbosePreference -eq 'Continue' }
-        $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
-            -StateDirectory $StateDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds `
-            -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName -Verbose:$common.Verbose
-        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -BreakLock:$BreakLock -Command 'rollback.ps1' @common
-    }
-    catch {
-        Write-Error -Message "rollback: $($_.Exception.Message)" -ErrorAction Continue
-        $exitCode = 2
-    }
-    if ($report) {
-        $report
-        $exitCode = Write-DeployOutcome -Operation rollback -Report $report
-    }
-}
-finally {
-    if ($exitCode -eq 130) {
-        # Ctrl+C: the module's finally blocks have run (marker consistent, lock released, record written), but a
-        # stopped pipeline would end pwsh with exit code 0. A rerun of swap.ps1 or rollback.ps1 repairs the rest.
-        [Console]::Error.WriteLine('rollback: interrupted. Run status.ps1, then rerun swap.ps1 or rollback.ps1.')
-        # Only when this script is the process (pwsh -File, or the shebang): never end an interactive session.
-        $scriptName = [System.IO.Path]::GetFileName($PSCommandPath)
-        $launchedAlone = [System.Environment]::GetCommandLineArgs() |
-            Where-Object { $_ -and [System.IO.Path]::GetFileName($_) -eq $scriptName }
-        if ($launchedAlone) { [System.Environment]::Exit(130) }
-    }
-}
-exit $exitCode
+Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') `
+    -Force -Verbose:$false
+# A module's functions do not see this script's -WhatIf and -Verbose (nor $WhatIfPreference): pass them on.
+$report = Invoke-DeployCommand -Mode Rollback -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
+    -StateDirectory $StateDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds -DrainTimeoutSeconds $DrainTimeoutSeconds `
+    -PublicHostName $PublicHostName -BreakLock:$BreakLock -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference `
+    -Verbose:($VerbosePreference -eq 'Continue')
+$report
+exit $report.ExitCode

@@ -1,82 +1,20 @@
 #Requires -Version 7.4
 <#
-    Pester tests of status.ps1's logic (Get-DeployStatus): what it reports per slot, the lock and the last deploys,
-    and that an unreadable part is reported instead of failing the whole. Mocks at the module boundary.
-    Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
+    Pester tests of status.ps1 itself (no containers): what pwsh refuses before the script runs. What it reports
+    (Get-DeployStatus, Format-DeployStatus) is tested in ZeroDowntime/Tests; tests/Deploy.Tests reads its -Json output
+    after each swap on a real stack. Run by tests/Deploy.Tests (PesterTests) or: Invoke-Pester ./deploy-scripts
 #>
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $script:StatusScript = Join-Path $PSScriptRoot 'status.ps1'
 }
 
-Describe 'Get-DeployStatus' {
-    BeforeEach {
-        $context = Get-TestContext
-        Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = 'green' } }
-        Mock -ModuleName ZeroDowntime Get-SlotContainer {
-            $state = if ($Service -eq 'api-green') { 'running' } else { 'exited' }
-            [pscustomobject]@{ Service = $Service; State = $state; Status = $state; ExitCode = 0 }
-        }
-        Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
-            $json = [pscustomobject]@{ slot = $Slot; version = '2.0.0'; inFlight = 3 }
-            [pscustomobject]@{ Success = $true; Body = ''; Json = $json; Error = '' }
-        }
-    }
-
-    It 'names the active slot and each slot''s state, readiness and version' {
-        $status = Get-DeployStatus -Context $context
-
-        $status.ActiveSlot | Should -Be 'green'
-        $green = $status.Slots | Where-Object Slot -EQ 'green'
-        $green.Active | Should -BeTrue
-        $green.State | Should -Be 'running'
-        $green.Ready | Should -BeTrue
-        $green.Version | Should -Be '2.0.0'
-        $green.InFlight | Should -Be 3
-        $blue = $status.Slots | Where-Object Slot -EQ 'blue'
-        $blue.Active | Should -BeFalse
-        $blue.State | Should -Be 'exited'
-        $blue.Ready | Should -BeFalse
-        # A stopped slot is not probed: its version is unknown, not guessed.
-        $blue.Version | Should -BeNullOrEmpty
-        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -ParameterFilter { $Slot -eq 'blue' } -Times 0
-    }
-
-    It 'shows the lock holder and the last deploys, newest first' {
-        $null = Enter-DeployLock -StateDirectory $context.StateDirectory -Command 'swap.ps1 -Version 2.0.0'
-        foreach ($i in 1..3) {
-            $report = [pscustomobject]@{
-                Mode = 'Swap'; FromSlot = 'blue'; ToSlot = 'green'; FromVersion = "$i"; ToVersion = "$($i + 1)"
-                Result = 'Succeeded'; FailedStep = $null; Error = $null; StartedAt = [DateTimeOffset]::UtcNow.AddMinutes($i)
-            }
-            $null = Write-DeployRecord -StateDirectory $context.StateDirectory -Report $report
-        }
-
-        $status = Get-DeployStatus -Context $context -Last 2
-
-        $status.Lock.Pid | Should -Be $PID
-        $status.Lock.Command | Should -Be 'swap.ps1 -Version 2.0.0'
-        $status.LastDeploys | Should -HaveCount 2
-        $status.LastDeploys[0].ToVersion | Should -Be '4'
-        $status.LastDeploys[1].ToVersion | Should -Be '3'
-    }
-
-    It 'reports an unreadable active-slot marker as a problem and still shows the slots' {
-        Mock -ModuleName ZeroDowntime Get-ActiveSlot { throw 'nginx is not running' }
-
-        $status = Get-DeployStatus -Context $context
-
-        $status.ActiveSlot | Should -BeNullOrEmpty
-        $status.Problems | Should -HaveCount 1
-        $status.Problems[0] | Should -BeLike '*nginx is not running*'
-        $status.Slots | Should -HaveCount 2
-    }
-
-    It 'serializes to JSON that status.ps1 -Json can print' {
-        $json = Get-DeployStatus -Context $context | ConvertTo-Json -Depth 6 | ConvertFrom-Json
-
-        $json.ActiveSlot | Should -Be 'green'
-        @($json.Slots).Count | Should -Be 2
+Describe 'status.ps1' {
+    It 'rejects <Name>' -ForEach @(
+        @{ Name = 'a project name compose would refuse'; Arguments = @{ ProjectName = 'Bad Name' } }
+        @{ Name = 'an env file that does not exist'; Arguments = @{ EnvFile = '/nonexistent/stack.env' } }
+        @{ Name = '-Last 0'; Arguments = @{ Last = 0 } }
+    ) {
+        { & $script:StatusScript @Arguments } | Should -Throw '*Cannot validate argument*'
     }
 }

@@ -11,7 +11,7 @@
     readiness and version from the slot itself (`dotnet Api.dll probe` inside its container), the lock and the
     deploy records from -StateDirectory. A part that cannot be read is listed under Problems instead of failing the
     whole. Exit code 0 when the status was read (even if a slot is down), 1 when it could not be read at all.
-    Uses ZeroDowntime.psm1; tests/Deploy.Tests checks its -Json output after each swap.
+    Uses the ZeroDowntime module (ZeroDowntime/); tests/Deploy.Tests checks its -Json output after each swap.
 
 .PARAMETER ProjectName
     The docker compose project name. Default: what compose chooses (COMPOSE_PROJECT_NAME, or the directory name).
@@ -66,35 +66,15 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 try {
-    Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force -Verbose:$false
-    $verbose = $VerbosePreference -eq 'Continue'
-    $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
-        -StateDirectory $StateDirectory -Verbose:$verbose
-    $status = Get-DeployStatus -Context $context -Last $Last -Verbose:$verbose
+    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') `
+        -Force -Verbose:$false
+    $status = Get-DeployStatus -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
+        -StateDirectory $StateDirectory -Last $Last -Verbose:($VerbosePreference -eq 'Continue')
 }
 catch {
     Write-Error -Message "status: $($_.Exception.Message)" -ErrorAction Continue
     exit 1
 }
-
-if ($Json) {
-    $status | ConvertTo-Json -Depth 6
-    exit 0
-}
-
-# Human view: one line per fact, then tables. Out-String keeps the tables together in the output stream.
-$lockText = if ($status.Lock) {
-    "held by pid $($status.Lock.Pid) on $($status.Lock.Host) since $($status.Lock.StartedAt) ($($status.Lock.Command))"
-}
-else { 'free' }
-"Project:     $($context.ProjectName)"
-"Active slot: $(if ($status.ActiveSlot) { $status.ActiveSlot } else { 'unknown' })"
-"Lock:        $lockText"
-$status.Slots | Format-Table -Property Slot, Active, State, Ready, Version, InFlight, Status -AutoSize | Out-String
-if ($status.LastDeploys.Count -gt 0) {
-    'Last deploys:'
-    $status.LastDeploys | Format-Table -Property StartedAt, Mode, FromSlot, ToSlot, ToVersion, Result, FailedStep `
-        -AutoSize | Out-String
-}
-foreach ($problem in $status.Problems) { Write-Warning $problem }
+if ($Json) { $status | ConvertTo-Json -Depth 6 }
+else { Format-DeployStatus -Status $status }
 exit 0

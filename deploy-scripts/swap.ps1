@@ -17,7 +17,7 @@
     A failure in steps 3 to 6 moves the marker back, stops the new slot and leaves the old slot serving.
     Exit codes: 0 succeeded; 1 failed and rolled back (old slot serves); 2 refused by preflight or lock (nothing
     changed); 3 failed after the switch or the undo failed (run status.ps1); 130 interrupted.
-    Called by operators and by tests/Deploy.Tests and tests/Proof.Tests. Steps live in ZeroDowntime.psm1.
+    Called by operators and by tests/Deploy.Tests and tests/Proof.Tests. Steps live in the ZeroDowntime module (ZeroDowntime/).
 
 .PARAMETER Version
     An existing tag of the API image repository (API_IMAGE, e.g. zero-downtime/api:1.4.0 -> 1.4.0) to deploy. With
@@ -97,46 +97,12 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-if (-not $Version -and -not $Build) {
-    Write-Error -Message 'Give -Version <tag> (an existing image) or -Build (build the working tree).' `
-        -ErrorAction Continue
-    exit 2
-}
-
-# 130 until the run ends: stays so only when Ctrl+C stops it (the finally below then sets the exit code).
-$exitCode = 130
-try {
-    $report = $null
-    try {
-        Import-Module (Join-Path $PSScriptRoot 'ZeroDowntime.psm1') -Force -Verbose:$false
-        # Script-module functions do not see this script's -WhatIf/-Verbose: pass them on explicitly.
-        $common = @{ WhatIf = [bool]$WhatIfPreference; Verbose = $VerbosePreference -eq 'Continue' }
-        $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
-            -StateDirectory $StateDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds `
-            -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName -Verbose:$common.Verbose
-        $commandLine = "swap.ps1 $(if ($Version) { "-Version $Version" }) $(if ($Build) { '-Build' })".Trim()
-        $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version $Version -Build:$Build `
-            -BreakLock:$BreakLock -Command $commandLine @common
-    }
-    catch {
-        Write-Error -Message "swap: $($_.Exception.Message)" -ErrorAction Continue
-        $exitCode = 2
-    }
-    if ($report) {
-        $report
-        $exitCode = Write-DeployOutcome -Operation swap -Report $report
-    }
-}
-finally {
-    if ($exitCode -eq 130) {
-        # Ctrl+C: the module's finally blocks have run (marker consistent, lock released, record written), but a
-        # stopped pipeline would end pwsh with exit code 0. A rerun of swap.ps1 or rollback.ps1 repairs the rest.
-        [Console]::Error.WriteLine('swap: interrupted. Run status.ps1, then rerun swap.ps1 or rollback.ps1.')
-        # Only when this script is the process (pwsh -File, or the shebang): never end an interactive session.
-        $scriptName = [System.IO.Path]::GetFileName($PSCommandPath)
-        $launchedAlone = [System.Environment]::GetCommandLineArgs() |
-            Where-Object { $_ -and [System.IO.Path]::GetFileName($_) -eq $scriptName }
-        if ($launchedAlone) { [System.Environment]::Exit(130) }
-    }
-}
-exit $exitCode
+Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') `
+    -Force -Verbose:$false
+# A module's functions do not see this script's -WhatIf and -Verbose (nor $WhatIfPreference): pass them on.
+$report = Invoke-DeployCommand -Mode Swap -Version $Version -Build:$Build -ProjectName $ProjectName `
+    -ComposeFile $ComposeFile -EnvFile $EnvFile -StateDirectory $StateDirectory `
+    -ReadyTimeoutSeconds $ReadyTimeoutSeconds -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName `
+    -BreakLock:$BreakLock -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference -Verbose:($VerbosePreference -eq 'Continue')
+$report
+exit $report.ExitCode

@@ -1,6 +1,7 @@
-// Runs the Pester tests beside the deploy scripts (deploy-scripts/*.Tests.ps1) from xunit, so that `dotnet test`
-// and CI cover them. They need no containers: slot choice, step order, undo on each failing step, the lock, the
-// timeout order, the active-slot marker, and the parser-based script checks (ScriptQuality.Tests.ps1).
+// Runs the Pester tests of the deploy scripts from xunit, so that `dotnet test` and CI cover them: those beside the
+// entry scripts (deploy-scripts/*.Tests.ps1) and those beside the module (deploy-scripts/ZeroDowntime/Tests/). They
+// need no containers: slot choice, step order, the runner's undo on failure and on Ctrl+C, the lock, the timeout
+// order, the active-slot marker, the module's layout and the parser-based script checks (ScriptQuality.Tests.ps1).
 using System.Text.Json;
 using Xunit;
 
@@ -30,8 +31,15 @@ public sealed class PesterTests(ITestOutputHelper output)
         var failures = string.Join('\n', root.GetProperty("Failures").EnumerateArray().Select(f => f.GetString()));
         Assert.True(root.GetProperty("Failed").GetInt32() == 0, $"Pester tests failed:\n{failures}");
         Assert.Equal(0, root.GetProperty("FailedBlocks").GetInt32());
-        // A run that discovered nothing would pass quietly: require the tests to be there.
+        // A run that discovered nothing would pass quietly: require the tests to be there, every test file on disk.
         Assert.True(root.GetProperty("Passed").GetInt32() >= 100, $"Only {root.GetProperty("Passed")} Pester tests passed.");
+        var ran = root.GetProperty("Files").EnumerateArray().Select(f => Path.GetFullPath(f.GetString()!)).ToHashSet();
+        var onDisk = Directory.EnumerateFiles(Pwsh.ScriptsDirectory, "*.Tests.ps1", SearchOption.AllDirectories)
+            .Select(Path.GetFullPath)
+            .ToList();
+        var moduleTests = Path.Combine(Pwsh.ScriptsDirectory, "ZeroDowntime", "Tests");
+        Assert.Contains(onDisk, file => file.StartsWith(moduleTests, StringComparison.Ordinal));
+        Assert.All(onDisk, file => Assert.Contains(file, ran));
         Assert.Equal(0, result.ExitCode);
     }
 }

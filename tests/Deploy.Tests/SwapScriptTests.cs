@@ -117,6 +117,8 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
         Assert.Null(after.LockPid);
         Assert.Equal("Interrupted", after.LastResult);
         Assert.Equal(idleImage, await fixture.SlotImageIdAsync(Other(active)));
+        // Ctrl+C unwinds like a failure: the slot it started is stopped again.
+        Assert.Equal("exited", await fixture.ContainerStateAsync(Other(active)));
 
         // Act + Assert: a rerun completes the job with a good version.
         var rerun = await fixture.RunScriptAsync("swap.ps1", ["-Version", "2.0.0"], output);

@@ -1,0 +1,220 @@
+# ZeroDowntime module, private (Runner): not exported.
+# Called by: Invoke-SlotDeployment
+function Get-DeployStepTable {
+    <#
+    .SYNOPSIS
+        The steps of a swap or a rollback, in order: what each does, what takes it back, and what its failure means.
+    .DESCRIPTION
+        The one place that lists the steps: Invoke-DeployStepTable runs them, numbers them ([3/9]) and unwinds them,
+        so adding a step is adding an entry here. Each step is a hashtable (a key left out reads as $null):
+        Name (a string, or a scriptblock asked when the step starts), OnFailure (Refuse: exit 2, nothing changed;
+        RollBack: exit 1, unwound; Fail: exit 3, past the switch), Do, Undo (actions { Name; If; Do }), Release,
+        Final, Hint. Every scriptblock gets the run state $Run (Context, Mode, Version, Build, Report, Plan, and the
+        flags the undo reads: PreviousSlotImage, TargetStarted, MarkerMoved, TargetContainerId).
+        Swap and rollback share every entry but step 3 (swap retags, migrates and recreates the idle slot; rollback
+        starts the previous slot with the image it has) and the version the gate expects.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param([Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback')] [string] $Mode)
+
+    # What the operator reads after each kind of failure.
+    $refusedHint = { 'Nothing was changed.' }
+    $rollBackHint = {
+        param($Run, [string] $Outcome, [string] $UndoError)
+        $old = $Run.Plan.ActiveSlot
+        $target = $Run.Plan.TargetSlot
+        $look = "Look at 'docker compose logs api-$target' and 'docker compose ps api-$target' (its health)."
+        if ($Outcome -eq 'RolledBack') { "api-$old still serves; api-$target was stopped. $look" }
+        else { "Undo failed too ($UndoError). Run status.ps1, then rerun swap.ps1 or rollback.ps1 to repair. $look" }
+    }
+    $failedHint = {
+        param($Run)
+        $old = $Run.Plan.ActiveSlot
+        "Traffic is on api-$($Run.Plan.TargetSlot). api-$old may still run: look at 'docker compose logs api-$old', " +
+            "then 'docker compose stop api-$old'."
+    }
+    # Step 3's undo: stop the slot once it may run, and point its tag back at the image it had (it stays the target
+    # of a rollback).
+    $startUndo = @(
+        @{
+            Name = { param($Run) "Stop $($Run.Plan.TargetSlot)" }
+            If   = { param($Run) $Run.TargetStarted }
+            Do   = { param($Run) Stop-Slot -Context $Run.Context -Slot $Run.Plan.TargetSlot }
+        }
+        @{
+            Name = { param($Run) "Tag $($Run.Plan.TargetSlot)'s previous image again" }
+            If   = { param($Run) $Run.PreviousSlotImage }
+            Do   = {
+                param($Run)
+                Restore-SlotImage -Repository $Run.Plan.ImageRepository -Slot $Run.Plan.TargetSlot `
+                    -ImageId $Run.PreviousSlotImage
+            }
+        }
+    )
+    $start = if ($Mode -eq 'Swap') {
+        @{
+            Name      = { param($Run) "Start idle slot $($Run.Plan.TargetSlot)" }
+            OnFailure = 'RollBack'
+            Hint      = $rollBackHint
+            Undo      = $startUndo
+            Do        = {
+                param($Run)
+                $plan = $Run.Plan
+                if ($Run.Build) {
+                    if (-not $Run.Version) {
+                        $Run.Version = 'build-' + [DateTimeOffset]::UtcNow.ToString('yyyyMMddTHHmmssZ')
+                    }
+                    $Run.Report.ToVersion = $Run.Version
+                    New-ApiImage -Context $Run.Context -Repository $plan.ImageRepository -Version $Run.Version
+                }
+                $Run.PreviousSlotImage = Publish-SlotImage -Repository $plan.ImageRepository -Version $Run.Version `
+                    -Slot $plan.TargetSlot
+                Invoke-SlotMigration -Context $Run.Context -Slot $plan.TargetSlot
+                # From here on the target slot may be running: the undo stops it.
+                $Run.TargetStarted = $true
+                Start-Slot -Context $Run.Context -Slot $plan.TargetSlot -Recreate
+            }
+        }
+    }
+    else {
+        @{
+            Name      = { param($Run) "Start previous slot $($Run.Plan.TargetSlot)" }
+            OnFailure = 'RollBack'
+            Hint      = $rollBackHint
+            Undo      = $startUndo
+            Do        = {
+                param($Run)
+                $plan = $Run.Plan
+                # The kept container starts as it is, unless its tag moved since (the undo of a failed swap puts the
+                # tag back): then it is recreated from the tag.
+                $recreate = -not (Test-SlotImageCurrent -Context $Run.Context -Repository $plan.ImageRepository `
+                        -Slot $plan.TargetSlot)
+                $Run.TargetStarted = $true
+                Start-Slot -Context $Run.Context -Slot $plan.TargetSlot -Recreate:$recreate
+            }
+        }
+    }
+
+    @(
+        @{
+            Name      = 'Preflight'
+            OnFailure = 'Refuse'
+            Hint      = $refusedHint
+            Do        = {
+                param($Run)
+                $plan = Invoke-DeployPreflight -Context $Run.Context -Mode $Run.Mode -Version $Run.Version `
+                    -Build:$Run.Build
+                $Run.Plan = $plan
+                $Run.Report.FromSlot = $plan.ActiveSlot
+                $Run.Report.ToSlot = $plan.TargetSlot
+                $Run.Report.FromVersion = $plan.ActiveVersion
+                foreach ($warning in $plan.Warnings) { $Run.Report.Warnings.Add($warning); Write-Warning $warning }
+            }
+        }
+        @{
+            Name      = 'Lock'
+            OnFailure = 'Refuse'
+            Hint      = $refusedHint
+            Do        = {
+                param($Run)
+                $null = Enter-DeployLock -StateDirectory $Run.Context.StateDirectory -Command $Run.Command `
+                    -BreakLock:$Run.BreakLock
+            }
+            # Held until the record is written, however the run ends (only this process's own lock is removed).
+            Release   = { param($Run) Exit-DeployLock -StateDirectory $Run.Context.StateDirectory }
+        }
+        $start
+        @{
+            Name      = { param($Run) "Gate $($Run.Plan.TargetSlot) (ready, smoke test, via nginx)" }
+            OnFailure = 'RollBack'
+            Hint      = $rollBackHint
+            Do        = {
+                param($Run)
+                $target = $Run.Plan.TargetSlot
+                # The container step 3 made, resolved once: every question below goes to it by its id.
+                $container = Get-StackContainer -Context $Run.Context -Service "api-$target"
+                $Run.TargetContainerId = if ($container) { $container.Id } else { '' }
+                $id = $Run.TargetContainerId
+                Wait-SlotReady -Slot $target -ContainerId $id -TimeoutSeconds $Run.Context.ReadyTimeoutSeconds
+                # A rollback goes back to what ran before: the records know which version that was.
+                $expected = if ($Run.Mode -eq 'Swap') { $Run.Report.ToVersion }
+                else {
+                    Get-RollbackVersion -StateDirectory $Run.Context.StateDirectory -ActiveSlot $Run.Plan.ActiveSlot
+                }
+                $Run.Report.ToVersion = Test-SlotProfile -Slot $target -ContainerId $id -ExpectedVersion $expected
+                Wait-SlotThroughNginx -Slot $target -ContainerId $id -ExpectedVersion $Run.Report.ToVersion
+            }
+        }
+        @{
+            Name      = { param($Run) "Switch nginx to $($Run.Plan.TargetSlot)" }
+            OnFailure = 'RollBack'
+            Hint      = $rollBackHint
+            Do        = {
+                param($Run)
+                # Set before the call: a failure or Ctrl+C inside it may already have renamed the marker.
+                $Run.MarkerMoved = $true
+                Set-ActiveSlot -NginxContainerId $Run.Plan.NginxContainerId -Slot $Run.Plan.TargetSlot `
+                    -From $Run.Plan.ActiveSlot
+            }
+            Undo      = @(
+                @{
+                    Name = { param($Run) "Switch nginx back to $($Run.Plan.ActiveSlot)" }
+                    If   = { param($Run) $Run.MarkerMoved }
+                    Do   = {
+                        param($Run)
+                        Set-ActiveSlot -NginxContainerId $Run.Plan.NginxContainerId -Slot $Run.Plan.ActiveSlot `
+                            -From $Run.Plan.TargetSlot
+                        $Run.MarkerMoved = $false
+                    }
+                }
+                @{
+                    # Requests may have reached the new slot between the switch and now: let them finish first.
+                    Name = { param($Run) "Drain $($Run.Plan.TargetSlot)" }
+                    If   = { param($Run) $Run.MarkerMoved }
+                    Do   = {
+                        param($Run)
+                        $null = Wait-SlotDrain -Slot $Run.Plan.TargetSlot -ContainerId $Run.TargetContainerId `
+                            -TimeoutSeconds $Run.Context.DrainTimeoutSeconds
+                    }
+                }
+            )
+        }
+        @{
+            Name      = 'Verify through nginx'
+            OnFailure = 'RollBack'
+            Hint      = $rollBackHint
+            Do        = { param($Run) Wait-PublicSlot -Context $Run.Context -Slot $Run.Plan.TargetSlot }
+        }
+        @{
+            Name      = { param($Run) "Drain $($Run.Plan.ActiveSlot)" }
+            OnFailure = 'Fail'
+            Hint      = $failedHint
+            Do        = {
+                param($Run)
+                $old = $Run.Plan.ActiveSlot
+                $seconds = $Run.Context.DrainTimeoutSeconds
+                $drained = Wait-SlotDrain -Slot $old -ContainerId $Run.Plan.ActiveContainerId -TimeoutSeconds $seconds
+                if (-not $drained) {
+                    $Run.Report.Warnings.Add("api-$old was not drained within $seconds s; it was stopped anyway and " +
+                        'had its stop_grace_period to finish.')
+                }
+            }
+        }
+        @{
+            Name      = { param($Run) "Stop $($Run.Plan.ActiveSlot)" }
+            OnFailure = 'Fail'
+            Hint      = $failedHint
+            Do        = { param($Run) Stop-Slot -Context $Run.Context -Slot $Run.Plan.ActiveSlot }
+        }
+        @{
+            Name  = 'Record'
+            Final = $true
+            Do    = {
+                param($Run)
+                $Run.Report.RecordPath = Write-DeployRecord -StateDirectory $Run.Context.StateDirectory `
+                    -Report $Run.Report
+            }
+        }
+    )
+}

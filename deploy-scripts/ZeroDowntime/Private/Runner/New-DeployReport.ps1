@@ -1,0 +1,38 @@
+# ZeroDowntime module, private (Runner): not exported.
+# Called by: Invoke-DeployCommand, Invoke-SlotDeployment
+function New-DeployReport {
+    <#
+    .SYNOPSIS
+        A new deploy report: what a swap or rollback returns, prints and records (deploys/*.json).
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Builds an object in memory; changes nothing.')]
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [AllowEmptyString()] [string] $Project,
+        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback')] [string] $Mode,
+        [string] $Version
+    )
+
+    [pscustomobject]@{
+        PSTypeName  = 'ZeroDowntime.DeployReport'
+        Project     = $Project
+        Mode        = $Mode
+        Result      = 'Running'
+        ExitCode    = -1
+        FromSlot    = $null
+        ToSlot      = $null
+        FromVersion = $null
+        ToVersion   = $Version
+        FailedStep  = $null
+        Error       = $null
+        Hint        = $null
+        Warnings    = [System.Collections.Generic.List[string]]::new()
+        Steps       = [System.Collections.Generic.List[object]]::new()
+        StartedAt   = [DateTimeOffset]::UtcNow
+        FinishedAt  = $null
+        WhatIf      = [bool]$WhatIfPreference
+        RecordPath  = $null
+    }
+}

@@ -1,0 +1,27 @@
+# ZeroDowntime module, private (State): not exported.
+# Called by: Get-DeployStepTable
+function Write-DeployRecord {
+    <#
+    .SYNOPSIS
+        Writes the deploy report as JSON into <StateDirectory>/deploys and returns the file's path.
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)] [string] $StateDirectory,
+        [Parameter(Mandatory)] [pscustomobject] $Report
+    )
+
+    $directory = Join-Path $StateDirectory 'deploys'
+    $name = '{0}-{1}-{2}-to-{3}.json' -f $Report.StartedAt.UtcDateTime.ToString('yyyyMMddTHHmmssfffZ'),
+        $Report.Mode.ToLowerInvariant(), $Report.FromSlot, $Report.ToSlot
+    $path = Join-Path $directory $name
+    if (-not $PSCmdlet.ShouldProcess($path, 'Write the deploy record')) { return $null }
+    $null = New-Item -ItemType Directory -Path $directory -Force
+    # Written to a temporary name and moved, so that status.ps1 never reads half a record.
+    $temporary = "$path.tmp"
+    $Report | Select-Object -Property * -ExcludeProperty RecordPath | ConvertTo-Json -Depth 6 |
+        Set-Content -LiteralPath $temporary -Encoding utf8NoBOM
+    Move-Item -LiteralPath $temporary -Destination $path -Force
+    $path
+}

@@ -1,0 +1,77 @@
+# ZeroDowntime module, public: exported by ZeroDowntime.psd1.
+# Called by: status.ps1, users
+function Get-DeployStatus {
+    <#
+    .SYNOPSIS
+        What is live: the active slot per nginx, each slot's container, readiness (Docker's health check) and version,
+        the lock, the last deploys. Read-only; each part that cannot be read is reported as unknown rather than
+        failing the whole.
+    .DESCRIPTION
+        Takes a deploy context (New-DeployContext), or the same stack parameters as status.ps1 and builds one.
+    .EXAMPLE
+        Get-DeployStatus -ProjectName zdd-staging | ConvertTo-Json -Depth 6
+    .EXAMPLE
+        (Get-DeployStatus -Context (New-DeployContext)).ActiveSlot
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Stack')]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Context')] [pscustomobject] $Context,
+        [Parameter(ParameterSetName = 'Stack')] [string] $ProjectName,
+        [Parameter(ParameterSetName = 'Stack')] [string[]] $ComposeFile,
+        [Parameter(ParameterSetName = 'Stack')] [string] $EnvFile,
+        [Parameter(ParameterSetName = 'Stack')] [string] $StateDirectory,
+        [ValidateRange(1, 100)] [int] $Last = 5
+    )
+
+    if ($PSCmdlet.ParameterSetName -eq 'Stack') {
+        $Context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
+            -StateDirectory $StateDirectory
+    }
+
+    $problems = [System.Collections.Generic.List[string]]::new()
+    # One compose call for every container; each is then asked by its id.
+    $containers = @{}
+    try { foreach ($container in @(Get-StackContainer -Context $Context)) { $containers[$container.Service] = $container } }
+    catch { $problems.Add("Containers unknown: $($_.Exception.Message)") }
+
+    $activeSlot = $null
+    try {
+        $nginx = $containers['nginx']
+        if (-not $nginx -or $nginx.State -ne 'running') { throw 'nginx is not running.' }
+        $activeSlot = (Get-ActiveSlot -NginxContainerId $nginx.Id).Slot
+    }
+    catch { $problems.Add("Active slot unknown: $($_.Exception.Message)") }
+
+    $slots = foreach ($slot in $script:Slots) {
+        $container = $containers["api-$slot"]
+        $running = $container -and $container.State -eq 'running'
+        $version = $null
+        $inFlight = $null
+        if ($running) {
+            $status = Invoke-SlotProbe -ContainerId $container.Id -Path '/admin/status'
+            if ($status.Json) { $version = [string]$status.Json.version; $inFlight = [int]$status.Json.inFlight }
+        }
+        [pscustomobject]@{
+            Slot     = $slot
+            Active   = $slot -eq $activeSlot
+            State    = if ($container) { $container.State } else { 'missing' }
+            # Ready is what the swap's gate reads too: Docker's health check of the running container.
+            Ready    = [bool]($running -and $container.Health -eq 'healthy')
+            Version  = $version
+            InFlight = $inFlight
+            Status   = if ($container) { $container.Status } else { '' }
+        }
+    }
+
+    [pscustomobject]@{
+        PSTypeName  = 'ZeroDowntime.DeployStatus'
+        Project     = $Context.ProjectName
+        ActiveSlot  = $activeSlot
+        Slots       = @($slots)
+        Lock        = Get-DeployLock -StateDirectory $Context.StateDirectory
+        LastDeploys = @(Get-DeployRecord -StateDirectory $Context.StateDirectory -Last $Last |
+            Select-Object -Property StartedAt, Mode, FromSlot, ToSlot, FromVersion, ToVersion, Result, FailedStep, Error)
+        Problems    = $problems.ToArray()
+    }
+}

@@ -1,0 +1,121 @@
+#Requires -Version 7.4
+<#
+    Pester tests of status.ps1's logic (Get-DeployStatus): what it reports per slot, the lock and the last deploys,
+    and that an unreadable part is reported instead of failing the whole. Stack queries mocked inside the module.
+    Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
+#>
+
+BeforeAll {
+    Import-Module (Join-Path (Split-Path -Parent $PSScriptRoot) 'ZeroDowntime.psd1') -Force
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+}
+
+Describe 'Get-DeployStatus' {
+    BeforeEach {
+        $context = Get-TestContext
+        Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = 'green' } }
+        # One compose call for all containers; readiness is Docker's health status of each.
+        $script:GreenHealth = 'healthy'
+        Mock -ModuleName ZeroDowntime Get-StackContainer {
+            [pscustomobject]@{ Service = 'nginx'; Id = 'id-nginx'; State = 'running'; Status = 'Up'; Health = 'healthy' }
+            [pscustomobject]@{ Service = 'api-green'; Id = 'id-green'; State = 'running'; Status = 'Up'
+                Health = $script:GreenHealth }
+            [pscustomobject]@{ Service = 'api-blue'; Id = 'id-blue'; State = 'exited'; Status = 'Exited (0)'; Health = '' }
+        }
+        Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
+            $json = [pscustomobject]@{ slot = 'green'; version = '2.0.0'; inFlight = 3 }
+            [pscustomobject]@{ Success = $true; Body = ''; Json = $json; Error = '' }
+        }
+    }
+
+    It 'names the active slot and each slot''s state, readiness and version' {
+        $status = Get-DeployStatus -Context $context
+
+        $status.ActiveSlot | Should -Be 'green'
+        $green = $status.Slots | Where-Object Slot -EQ 'green'
+        $green.Active | Should -BeTrue
+        $green.State | Should -Be 'running'
+        $green.Ready | Should -BeTrue
+        $green.Version | Should -Be '2.0.0'
+        $green.InFlight | Should -Be 3
+        $blue = $status.Slots | Where-Object Slot -EQ 'blue'
+        $blue.Active | Should -BeFalse
+        $blue.State | Should -Be 'exited'
+        $blue.Ready | Should -BeFalse
+        # A stopped slot is not probed: its version is unknown, not guessed.
+        $blue.Version | Should -BeNullOrEmpty
+        Should -Invoke -ModuleName ZeroDowntime Invoke-SlotProbe -ParameterFilter { $ContainerId -eq 'id-blue' } -Times 0
+        Should -Invoke -ModuleName ZeroDowntime Get-ActiveSlot -ParameterFilter { $NginxContainerId -eq 'id-nginx' } -Times 1
+    }
+
+    It 'calls a running slot ready only when Docker''s health check does (<Health>)' -ForEach @(
+        @{ Health = 'starting' }, @{ Health = 'unhealthy' }
+    ) {
+        $script:GreenHealth = $Health
+
+        $status = Get-DeployStatus -Context $context
+
+        ($status.Slots | Where-Object Slot -EQ 'green').Ready | Should -BeFalse
+    }
+
+    It 'shows the lock holder and the last deploys, newest first' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 2.0.0'
+        foreach ($i in 1..3) {
+            $report = [pscustomobject]@{
+                Mode = 'Swap'; FromSlot = 'blue'; ToSlot = 'green'; FromVersion = "$i"; ToVersion = "$($i + 1)"
+                Result = 'Succeeded'; FailedStep = $null; Error = $null; StartedAt = [DateTimeOffset]::UtcNow.AddMinutes($i)
+            }
+            Write-TestDeployRecord -Context $context -Report $report
+        }
+
+        $status = Get-DeployStatus -Context $context -Last 2
+
+        $status.Lock.Pid | Should -Be $PID
+        $status.Lock.Command | Should -Be 'swap.ps1 -Version 2.0.0'
+        $status.LastDeploys | Should -HaveCount 2
+        $status.LastDeploys[0].ToVersion | Should -Be '4'
+        $status.LastDeploys[1].ToVersion | Should -Be '3'
+    }
+
+    It 'reports an unreadable active-slot marker as a problem and still shows the slots' {
+        Mock -ModuleName ZeroDowntime Get-ActiveSlot { throw 'nginx is not running' }
+
+        $status = Get-DeployStatus -Context $context
+
+        $status.ActiveSlot | Should -BeNullOrEmpty
+        $status.Problems | Should -HaveCount 1
+        $status.Problems[0] | Should -BeLike '*nginx is not running*'
+        $status.Slots | Should -HaveCount 2
+    }
+
+    It 'serializes to JSON that status.ps1 -Json can print' {
+        $json = Get-DeployStatus -Context $context | ConvertTo-Json -Depth 6 | ConvertFrom-Json
+
+        $json.ActiveSlot | Should -Be 'green'
+        @($json.Slots).Count | Should -Be 2
+    }
+}
+
+Describe 'Format-DeployStatus' {
+    It 'shows the project, the active slot, the lock, the slots and the last deploys, and warns of each problem' {
+        $status = [pscustomobject]@{
+            Project     = 'zdd-unit'
+            ActiveSlot  = 'green'
+            Lock        = [pscustomobject]@{ Pid = 42; Host = 'host1'; StartedAt = '2026-01-01T00:00:00Z'; Command = 'swap.ps1' }
+            Slots       = @([pscustomobject]@{ Slot = 'green'; Active = $true; State = 'running'; Ready = $true
+                    Version = '2.0.0'; InFlight = 0; Status = 'Up' })
+            LastDeploys = @([pscustomobject]@{ StartedAt = 'then'; Mode = 'Swap'; FromSlot = 'blue'; ToSlot = 'green'
+                    ToVersion = '2.0.0'; Result = 'Succeeded'; FailedStep = $null })
+            Problems    = @('api-blue: gone')
+        }
+
+        $text = (Format-DeployStatus -Status $status -WarningVariable warnings -WarningAction SilentlyContinue) -join "`n"
+
+        $text | Should -BeLike '*Project:     zdd-unit*'
+        $text | Should -BeLike '*Active slot: green*'
+        $text | Should -BeLike '*Lock:        held by pid 42 on host1*(swap.ps1)*'
+        $text | Should -BeLike '*green*True*running*2.0.0*'
+        $text | Should -BeLike '*Last deploys:*Swap*Succeeded*'
+        @($warnings) | Should -Be @('api-blue: gone')
+    }
+}
