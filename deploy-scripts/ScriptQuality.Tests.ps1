@@ -1,12 +1,14 @@
 #Requires -Version 7.4
 <#
-    Static checks of every PowerShell file in deploy-scripts/, with the PowerShell parser (no containers).
+    Static checks of every PowerShell file in deploy-scripts/ and below (the entry scripts, the ZeroDowntime module and
+    every test file), with the PowerShell parser (no containers).
 
-    REVIEW: issue 4 asks for PSScriptAnalyzer, which the package mirror available to this project does not serve. These
-    checks cover the rules that matter most here, on the same AST: parse errors, aliases, $global:, exit inside
-    functions, the script header (shebang, #Requires, comment help, CmdletBinding(SupportsShouldProcess),
+    REVIEW: PSScriptAnalyzer would be the tool for this, but the package mirror available to this project does not
+    serve it. These checks cover the rules that matter most here, on the same AST: parse errors, aliases, $global:,
+    exit inside functions, the script header (shebang, #Requires, comment help, CmdletBinding(SupportsShouldProcess),
     StrictMode, ErrorActionPreference), ShouldProcess on state-changing verbs, Write-Host only in Show- functions,
-    and positional arguments. Run PSScriptAnalyzer as well where it can be installed.
+    and positional arguments. The module's layout (one function per file, exports) is checked by
+    ZeroDowntime/Tests/Manifest.Tests.ps1. Run PSScriptAnalyzer as well where it can be installed.
     Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
 #>
 
@@ -32,6 +34,22 @@ BeforeAll {
 
     # The functions whose verbs PSScriptAnalyzer's PSUseShouldProcessForStateChangingFunctions looks at.
     $script:StateChangingVerbs = 'New', 'Set', 'Remove', 'Start', 'Stop', 'Restart', 'Reset', 'Update'
+
+    # Command lookups, once per name for all files: the module alone has some fifty files.
+    $script:Commands = @{}
+    $script:Aliases = @{}
+    function Get-KnownCommand([string] $Name) {
+        if (-not $script:Commands.ContainsKey($Name)) {
+            $script:Commands[$Name] = Get-Command -Name $Name -ErrorAction SilentlyContinue
+        }
+        $script:Commands[$Name]
+    }
+    function Test-Alias([string] $Name) {
+        if (-not $script:Aliases.ContainsKey($Name)) {
+            $script:Aliases[$Name] = $null -ne (Get-Alias -Name $Name -ErrorAction SilentlyContinue)
+        }
+        $script:Aliases[$Name]
+    }
 }
 
 Describe '<Name>' -ForEach $script:AllFiles {
@@ -44,7 +62,7 @@ Describe '<Name>' -ForEach $script:AllFiles {
     It 'calls no aliases' {
         $aliases = foreach ($command in (Find-Ast $parsed.Ast ([System.Management.Automation.Language.CommandAst]))) {
             $name = $command.GetCommandName()
-            if ($name -and (Get-Alias -Name $name -ErrorAction SilentlyContinue)) { "$name (line $($command.Extent.StartLineNumber))" }
+            if ($name -and (Test-Alias $name)) { "$name (line $($command.Extent.StartLineNumber))" }
         }
         $aliases | Should -BeNullOrEmpty
     }
@@ -69,14 +87,17 @@ Describe '<Name>' -ForEach $script:AllFiles {
     }
 
     It 'has no exit inside a function: the entry point decides the exit code' {
-        $exits = foreach ($function in (Find-Ast $parsed.Ast ([System.Management.Automation.Language.FunctionDefinitionAst]))) {
-            Find-Ast $function ([System.Management.Automation.Language.ExitStatementAst]) | ForEach-Object { $function.Name }
+        $functions = Find-Ast $parsed.Ast ([System.Management.Automation.Language.FunctionDefinitionAst])
+        $exits = foreach ($function in $functions) {
+            Find-Ast $function ([System.Management.Automation.Language.ExitStatementAst]) |
+                ForEach-Object { $function.Name }
         }
         $exits | Should -BeNullOrEmpty
     }
 
     It 'declares SupportsShouldProcess on every state-changing function' {
-        $missing = foreach ($function in (Find-Ast $parsed.Ast ([System.Management.Automation.Language.FunctionDefinitionAst]))) {
+        $functions = Find-Ast $parsed.Ast ([System.Management.Automation.Language.FunctionDefinitionAst])
+        $missing = foreach ($function in $functions) {
             $verb = ($function.Name -split '-')[0]
             $attributes = if ($function.Body.ParamBlock) { $function.Body.ParamBlock.Attributes } else { @() }
             $supports = $attributes | Where-Object { $_.TypeName.Name -eq 'CmdletBinding' -and
@@ -84,7 +105,8 @@ Describe '<Name>' -ForEach $script:AllFiles {
             $suppressed = $attributes | Where-Object { $_.TypeName.Name -like '*SuppressMessage*' -and
                 $_.PositionalArguments[0].Value -eq 'PSUseShouldProcessForStateChangingFunctions' }
             $callsShouldProcess = $function.Body.Extent.Text -match '\$PSCmdlet\.ShouldProcess'
-            if ((($verb -in $script:StateChangingVerbs) -or $callsShouldProcess) -and -not $supports -and -not $suppressed) {
+            $changesState = ($verb -in $script:StateChangingVerbs) -or $callsShouldProcess
+            if ($changesState -and -not $supports -and -not $suppressed) {
                 $function.Name
             }
         }
@@ -115,7 +137,7 @@ Describe '<Name>' -ForEach $script:AllFiles {
                     # A switch-less parameter consumes the next element as its value.
                     if (-not $elements[$i].Argument -and $i + 1 -lt $elements.Count -and
                         $elements[$i + 1] -isnot [System.Management.Automation.Language.CommandParameterAst]) {
-                        $command2 = Get-Command -Name $name -ErrorAction SilentlyContinue
+                        $command2 = Get-KnownCommand $name
                         $parameterName = $elements[$i].ParameterName
                         $isSwitch = $command2 -and $command2.Parameters.Keys -contains $parameterName -and
                             $command2.Parameters[$parameterName].SwitchParameter
@@ -164,7 +186,8 @@ Describe 'Entry script <Name>' -ForEach $script:EntryScripts {
             $types = @($parameter.Attributes | ForEach-Object { $_.TypeName.Name })
             # A switch needs no validation; every other parameter carries a Validate* attribute.
             if ($types -notcontains 'switch') {
-                ($types -like 'Validate*').Count | Should -BeGreaterThan 0 -Because "-$($parameter.Name.VariablePath.UserPath)"
+                ($types -like 'Validate*').Count |
+                    Should -BeGreaterThan 0 -Because "-$($parameter.Name.VariablePath.UserPath)"
             }
         }
     }

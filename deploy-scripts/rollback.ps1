@@ -76,12 +76,12 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') `
-    -Force -Verbose:$false
+$manifest = Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1'
+Import-Module -Name $manifest -Force -Verbose:$false
 # A module's functions do not see this script's -WhatIf and -Verbose (nor $WhatIfPreference): pass them on.
 $report = Invoke-DeployCommand -Mode Rollback -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
-    -StateDirectory $StateDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds -DrainTimeoutSeconds $DrainTimeoutSeconds `
-    -PublicHostName $PublicHostName -BreakLock:$BreakLock -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference `
-    -Verbose:($VerbosePreference -eq 'Continue')
+    -StateDirectory $StateDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds `
+    -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName -BreakLock:$BreakLock `
+    -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference -Verbose:($VerbosePreference -eq 'Continue')
 $report
 exit $report.ExitCode

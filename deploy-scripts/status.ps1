@@ -8,8 +8,9 @@
 
 .DESCRIPTION
     Read-only. The active slot is read from nginx's marker file (/etc/nginx/state/active-slot.<slot>), each slot's
-    readiness and version from the slot itself (`dotnet Api.dll probe` inside its container), the lock and the
-    deploy records from -StateDirectory. A part that cannot be read is listed under Problems instead of failing the
+    readiness from Docker's health check of its container (what a swap's gate reads too), its version from the slot
+    itself (`dotnet Api.dll probe /admin/status` inside its container), the lock and the deploy records from
+    -StateDirectory. A part that cannot be read is listed under Problems instead of failing the
     whole. Exit code 0 when the status was read (even if a slot is down), 1 when it could not be read at all.
     Uses the ZeroDowntime module (ZeroDowntime/); tests/Deploy.Tests checks its -Json output after each swap.
 
@@ -66,8 +67,8 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 try {
-    Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') `
-        -Force -Verbose:$false
+    $manifest = Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1'
+    Import-Module -Name $manifest -Force -Verbose:$false
     $status = Get-DeployStatus -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
         -StateDirectory $StateDirectory -Last $Last -Verbose:($VerbosePreference -eq 'Continue')
 }

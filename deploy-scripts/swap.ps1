@@ -8,16 +8,18 @@
 .DESCRIPTION
     Nine steps, each shown with its duration: 1 Preflight (docker, stack, nginx -t, active slot, timeout order),
     2 Lock, 3 Start the idle slot (retag the version as <API_IMAGE>:<slot>, run migrations, recreate the container),
-    4 Gate (readiness within -ReadyTimeoutSeconds, then /profile reports the slot and version, on the slot and
-    through nginx's preview server), 5 Switch (rename nginx's active-slot marker: atomic, and nginx is never
+    4 Gate (Docker's health check calls the slot healthy within -ReadyTimeoutSeconds, then /profile reports the slot
+    and version, on the slot and through nginx's preview server), 5 Switch (rename nginx's active-slot marker: atomic, and nginx is never
     reloaded), 6 Verify through nginx (X-Slot header), 7 Drain (the old slot has 0 in flight and starts no request
     for a quiet second, within -DrainTimeoutSeconds), 8 Stop the old slot (container kept for an instant rollback),
     9 Record (JSON in -StateDirectory).
 
-    A failure in steps 3 to 6 moves the marker back, stops the new slot and leaves the old slot serving.
+    A failure in steps 3 to 6, or Ctrl+C before step 7, moves the marker back, stops the new slot and leaves the old
+    slot serving.
     Exit codes: 0 succeeded; 1 failed and rolled back (old slot serves); 2 refused by preflight or lock (nothing
     changed); 3 failed after the switch or the undo failed (run status.ps1); 130 interrupted.
-    Called by operators and by tests/Deploy.Tests and tests/Proof.Tests. Steps live in the ZeroDowntime module (ZeroDowntime/).
+    Called by operators and by tests/Deploy.Tests and tests/Proof.Tests. The steps live in the ZeroDowntime module
+    (ZeroDowntime/).
 
 .PARAMETER Version
     An existing tag of the API image repository (API_IMAGE, e.g. zero-downtime/api:1.4.0 -> 1.4.0) to deploy. With
@@ -97,12 +99,13 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1') `
-    -Force -Verbose:$false
+$manifest = Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1'
+Import-Module -Name $manifest -Force -Verbose:$false
 # A module's functions do not see this script's -WhatIf and -Verbose (nor $WhatIfPreference): pass them on.
 $report = Invoke-DeployCommand -Mode Swap -Version $Version -Build:$Build -ProjectName $ProjectName `
     -ComposeFile $ComposeFile -EnvFile $EnvFile -StateDirectory $StateDirectory `
-    -ReadyTimeoutSeconds $ReadyTimeoutSeconds -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName `
-    -BreakLock:$BreakLock -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference -Verbose:($VerbosePreference -eq 'Continue')
+    -ReadyTimeoutSeconds $ReadyTimeoutSeconds -DrainTimeoutSeconds $DrainTimeoutSeconds `
+    -PublicHostName $PublicHostName -BreakLock:$BreakLock -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference `
+    -Verbose:($VerbosePreference -eq 'Continue')
 $report
 exit $report.ExitCode

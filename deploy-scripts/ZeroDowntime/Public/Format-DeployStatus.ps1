@@ -16,7 +16,9 @@ function Format-DeployStatus {
 
     process {
         $lock = $Status.Lock
-        $lockText = if ($lock) { "held by pid $($lock.Pid) on $($lock.Host) since $($lock.StartedAt) ($($lock.Command))" }
+        $lockText = if ($lock) {
+            "held by pid $($lock.Pid) on $($lock.Host) since $($lock.StartedAt) ($($lock.Command))"
+        }
         else { 'free' }
         "Project:     $($Status.Project)"
         "Active slot: $(if ($Status.ActiveSlot) { $Status.ActiveSlot } else { 'unknown' })"
@@ -26,8 +28,9 @@ function Format-DeployStatus {
             Out-String
         if ($Status.LastDeploys.Count -gt 0) {
             'Last deploys:'
-            $Status.LastDeploys | Format-Table -Property StartedAt, Mode, FromSlot, ToSlot, ToVersion, Result, FailedStep `
-                -AutoSize | Out-String
+            $Status.LastDeploys |
+                Format-Table -Property StartedAt, Mode, FromSlot, ToSlot, ToVersion, Result, FailedStep -AutoSize |
+                Out-String
         }
         foreach ($problem in $Status.Problems) { Write-Warning $problem }
     }

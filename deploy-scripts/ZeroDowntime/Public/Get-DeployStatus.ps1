@@ -32,7 +32,9 @@ function Get-DeployStatus {
     $problems = [System.Collections.Generic.List[string]]::new()
     # One compose call for every container; each is then asked by its id.
     $containers = @{}
-    try { foreach ($container in @(Get-StackContainer -Context $Context)) { $containers[$container.Service] = $container } }
+    try {
+        foreach ($container in @(Get-StackContainer -Context $Context)) { $containers[$container.Service] = $container }
+    }
     catch { $problems.Add("Containers unknown: $($_.Exception.Message)") }
 
     $activeSlot = $null
@@ -71,7 +73,8 @@ function Get-DeployStatus {
         Slots       = @($slots)
         Lock        = Get-DeployLock -StateDirectory $Context.StateDirectory
         LastDeploys = @(Get-DeployRecord -StateDirectory $Context.StateDirectory -Last $Last |
-            Select-Object -Property StartedAt, Mode, FromSlot, ToSlot, FromVersion, ToVersion, Result, FailedStep, Error)
+            Select-Object -Property StartedAt, Mode, FromSlot, ToSlot, FromVersion, ToVersion, Result, FailedStep,
+            Error)
         Problems    = $problems.ToArray()
     }
 }

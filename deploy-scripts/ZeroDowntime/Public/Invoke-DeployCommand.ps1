@@ -69,7 +69,8 @@ function Invoke-DeployCommand {
     finally {
         if (-not $ended) {
             # Only a stopping pipeline (Ctrl+C) gets here: every error above became a report.
-            [Console]::Error.WriteLine("${operation}: interrupted. Run status.ps1, then rerun swap.ps1 or rollback.ps1.")
+            [Console]::Error.WriteLine(
+                "${operation}: interrupted. Run status.ps1, then rerun swap.ps1 or rollback.ps1.")
             $launchedAlone = [System.Environment]::GetCommandLineArgs() |
                 Where-Object { $_ -and [System.IO.Path]::GetFileName($_) -eq $scriptName }
             if ($launchedAlone) { [System.Environment]::Exit(130) }

@@ -22,6 +22,7 @@ function Assert-SlotHealthCheck {
     $test = $healthcheck.Value.PSObject.Properties['test']
     if (($disable -and $disable.Value -eq $true) -or ($test -and @($test.Value)[0] -eq 'NONE')) {
         throw "api-${Slot}'s health check is disabled in the compose file; a swap reads the slot's readiness from " +
-            "Docker's health status (api/Dockerfile's HEALTHCHECK). Remove 'disable: true' from api-$Slot's healthcheck."
+            "Docker's health status (api/Dockerfile's HEALTHCHECK). Remove 'disable: true' from api-$Slot's " +
+            'healthcheck.'
     }
 }

@@ -9,7 +9,8 @@ function Assert-TimeoutOrder {
     param([Parameter(Mandatory)] [pscustomobject] $Timeout)
 
     $t = $Timeout
-    if (-not ($t.StopGraceSeconds -gt $t.ShutdownTimeoutSeconds -and $t.ShutdownTimeoutSeconds -gt $t.MaxRequestSeconds)) {
+    $ordered = $t.StopGraceSeconds -gt $t.ShutdownTimeoutSeconds -and $t.ShutdownTimeoutSeconds -gt $t.MaxRequestSeconds
+    if (-not $ordered) {
         throw "$($t.Service): unsafe timeouts. Required: stop_grace_period ($($t.StopGraceSeconds) s) > " +
             "SHUTDOWN_TIMEOUT_SECONDS ($($t.ShutdownTimeoutSeconds) s) > MAX_REQUEST_SECONDS " +
             "($($t.MaxRequestSeconds) s); otherwise Docker kills the app mid-drain or the app aborts requests. " +

@@ -18,7 +18,8 @@ function ConvertFrom-GoDuration {
     }
     $total = 0.0
     foreach ($part in $parts) {
-        $total += [double]::Parse($part.Groups[1].Value, [cultureinfo]::InvariantCulture) * $units[$part.Groups[2].Value]
+        $number = [double]::Parse($part.Groups[1].Value, [cultureinfo]::InvariantCulture)
+        $total += $number * $units[$part.Groups[2].Value]
     }
     $total
 }

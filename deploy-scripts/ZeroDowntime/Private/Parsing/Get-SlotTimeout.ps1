@@ -22,7 +22,9 @@ function Get-SlotTimeout {
 
     $grace = 10.0
     $graceProperty = $service.PSObject.Properties['stop_grace_period']
-    if ($graceProperty -and $graceProperty.Value) { $grace = ConvertFrom-GoDuration -Value ([string]$graceProperty.Value) }
+    if ($graceProperty -and $graceProperty.Value) {
+        $grace = ConvertFrom-GoDuration -Value ([string]$graceProperty.Value)
+    }
 
     $environment = $null
     $environmentProperty = $service.PSObject.Properties['environment']

@@ -11,7 +11,8 @@ function Get-ContainerState {
     param([Parameter(Mandatory)] [string] $ContainerId)
 
     $format = '{"State":{{json .State}},"RestartCount":{{.RestartCount}}}'
-    $result = Invoke-Docker -ArgumentList 'inspect', '--type', 'container', '--format', $format, $ContainerId -AllowFailure
+    $result = Invoke-Docker -AllowFailure -ArgumentList 'inspect', '--type', 'container', '--format', $format,
+        $ContainerId
     if ($result.ExitCode -ne 0) {
         if ($result.StdErr -match 'No such') { return $null }
         throw "'$($result.CommandLine)' failed with exit code $($result.ExitCode): $($result.StdErr.Trim())"

@@ -20,7 +20,11 @@ function Get-StackContainer {
     $result = Invoke-Compose -Context $Context -ArgumentList (@('ps', '--all', '--format', 'json') + $Service)
     foreach ($container in @(ConvertFrom-ComposeJsonLine -Text $result.StdOut)) {
         # Fields differ between compose versions; a missing one reads as empty rather than failing under StrictMode.
-        $field = { param([string] $Name) $p = $container.PSObject.Properties[$Name]; if ($p) { $p.Value } else { $null } }
+        $field = {
+            param([string] $Name)
+            $property = $container.PSObject.Properties[$Name]
+            if ($property) { $property.Value } else { $null }
+        }
         $name = [string](& $field 'Service')
         if (-not $name -or ($Service -and $name -notin $Service)) { continue }
         [pscustomobject]@{

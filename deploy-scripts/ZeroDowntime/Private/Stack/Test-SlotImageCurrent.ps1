@@ -16,6 +16,7 @@ function Test-SlotImageCurrent {
     $id = (Invoke-Compose -Context $Context -ArgumentList 'ps', '--all', '--quiet', "api-$Slot").StdOut.Trim()
     if (-not $id) { return $false }
     $containerImage = (Invoke-Docker -ArgumentList 'inspect', '--format', '{{.Image}}', $id).StdOut.Trim()
-    $tagImage = (Invoke-Docker -ArgumentList 'image', 'inspect', '--format', '{{.Id}}', "${Repository}:$Slot").StdOut.Trim()
+    $tagImage = (Invoke-Docker -ArgumentList 'image', 'inspect', '--format', '{{.Id}}', "${Repository}:$Slot").StdOut
+    $tagImage = $tagImage.Trim()
     $containerImage -eq $tagImage
 }

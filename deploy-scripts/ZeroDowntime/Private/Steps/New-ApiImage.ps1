@@ -15,8 +15,9 @@ function New-ApiImage {
     $image = "${Repository}:$Version"
     if (-not $PSCmdlet.ShouldProcess($image, 'Build api/Dockerfile from the working tree')) { return }
     $arguments = [System.Collections.Generic.List[string]]::new()
-    $arguments.AddRange([string[]]@('build', '--file', (Join-Path -Path $Context.RepositoryRoot -ChildPath 'api' -AdditionalChildPath 'Dockerfile'),
-        '--tag', $image, '--build-arg', "APP_VERSION=$Version"))
+    $dockerfile = Join-Path -Path $Context.RepositoryRoot -ChildPath 'api' -AdditionalChildPath 'Dockerfile'
+    $arguments.AddRange([string[]]@('build', '--file', $dockerfile, '--tag', $image, '--build-arg',
+            "APP_VERSION=$Version"))
     # The base images are overridable (offline CI uses stand-ins); pass them on when the environment names them.
     # Same variables as the compose stack (DOTNET_SDK_IMAGE, ASPNET_IMAGE), mapped to the Dockerfile's arguments.
     foreach ($pair in @(@('DOTNET_SDK_IMAGE', 'SDK_IMAGE'), @('ASPNET_IMAGE', 'RUNTIME_IMAGE'))) {

@@ -14,7 +14,8 @@ function Publish-SlotImage {
 
     if (-not $PSCmdlet.ShouldProcess("${Repository}:$Slot", "Tag image ${Repository}:$Version")) { return $null }
     # The image the tag pointed at before, so that an undo can point it back: the idle slot is the rollback target.
-    $previous = Invoke-Docker -ArgumentList 'image', 'inspect', '--format', '{{.Id}}', "${Repository}:$Slot" -AllowFailure
+    $previous = Invoke-Docker -AllowFailure -ArgumentList 'image', 'inspect', '--format', '{{.Id}}',
+        "${Repository}:$Slot"
     $null = Invoke-Docker -ArgumentList 'tag', "${Repository}:$Version", "${Repository}:$Slot"
     if ($previous.ExitCode -eq 0) { $previous.StdOut.Trim() } else { $null }
 }

@@ -19,7 +19,9 @@ function Wait-SlotReady {
         [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.5
     )
 
-    if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Wait up to $TimeoutSeconds s until its health check passes")) { return }
+    if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Wait up to $TimeoutSeconds s until its health check passes")) {
+        return
+    }
     $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
     $restartBaseline = $null
     while ($true) {
