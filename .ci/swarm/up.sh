@@ -88,19 +88,36 @@ start_node() { # i
   docker volume create --label "$label" "$prefix-node$i-data" >/dev/null
   # --privileged and a private cgroup namespace: what dockerd needs to run containers inside a container.
   # --init: docker-init reaps what dockerd's children leave behind. The data volume lets overlay2 work.
+  # Called as `start_node i || ...`, where errexit is off: a refused container must return by itself.
   docker run --detach --name "$name" --hostname "$name" --label "$label" --network "$network" \
     --privileged --cgroupns private --init \
     --env "ZDD_REGISTRY=$pull_registry" --env "ZDD_STORAGE_DRIVER=${ZDD_STORAGE_DRIVER:-overlay2}" \
     --volume "$prefix-node$i-data:/var/lib/docker" \
     --volume "$state_dir/node$i:/run/zdd-host" \
-    "${publish[@]}" "$NODE_IMAGE" >/dev/null
+    "${publish[@]}" "$NODE_IMAGE" >/dev/null || return 1
   log "node $name started"
 }
 
+# Exit code 75 (EX_TEMPFAIL) says "this machine cannot run a Docker engine inside a container" (no privileged
+# containers, a rootless engine, a kernel without what dockerd needs), as opposed to a broken script: the Swarm tests
+# skip with the message on 75 (or fail, with ZDD_REQUIRE_DOCKER=true) and fail on anything else.
+nested_engine_failed() { # i
+  log "error: a Docker engine cannot run inside a container here: $(node_name "$1") says:" >&2
+  docker logs --tail 5 "$(node_name "$1")" 2>&1 | sed 's/^/    /' >&2 || true
+  exit 75
+}
+
 engines_started=$SECONDS
-for i in $(seq 1 "$nodes"); do start_node "$i"; done
+for i in $(seq 1 "$nodes"); do start_node "$i" || nested_engine_failed "$i"; done
 for i in $(seq 1 "$nodes"); do
-  wait_for "engine of $(node_name "$i")" 60 node_docker "$i" version
+  deadline=$((SECONDS + 60))
+  until node_docker "$i" version >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ] \
+      || [ "$(docker container inspect --format '{{.State.Running}}' "$(node_name "$i")")" != true ]; then
+      nested_engine_failed "$i"
+    fi
+    sleep 0.5
+  done
 done
 log "  engines: $((SECONDS - engines_started)) s"
 
