@@ -22,11 +22,13 @@ public sealed class SwarmStack : IAsyncDisposable
     public const int SlotReplicas = 2;
 
     private readonly string _envFile;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private SwarmStack(SwarmCluster cluster, string envFile)
+    private SwarmStack(SwarmCluster cluster, string envFile, IReadOnlyDictionary<string, string> settings)
     {
         Cluster = cluster;
         _envFile = envFile;
+        _settings = settings;
     }
 
     public SwarmCluster Cluster { get; }
@@ -55,8 +57,10 @@ public sealed class SwarmStack : IAsyncDisposable
             }
 
             var envFile = Path.Combine(cluster.StateDirectory, "stack.env");
-            await File.WriteAllLinesAsync(envFile, EnvFileLines(envFile, cluster));
-            var stack = new SwarmStack(cluster, envFile);
+            var settings = Settings(envFile, cluster);
+            await File.WriteAllLinesAsync(envFile,
+                settings.Select(kv => $"{kv.Key}={kv.Value}").Prepend("# Written by Swarm.Tests for one test stack."));
+            var stack = new SwarmStack(cluster, envFile, settings);
             await stack.DeployAsync();
             await stack.WaitUntilServingAsync(Versions[0], TimeSpan.FromMinutes(2));
             return stack;
@@ -77,7 +81,9 @@ public sealed class SwarmStack : IAsyncDisposable
             ["pwsh", "-NoProfile", "-NonInteractive", "-File", Path.Combine(RepoPaths.Root, "swarm", "deploy-stack.ps1"),
                 "-StackName", Name, "-EnvFile", _envFile, "-DockerHost", Cluster.ManagerHost, "-Wait",
                 "-TimeoutSeconds", "600"],
-            new Dictionary<string, string> { ["NO_COLOR"] = "1" }, TimeSpan.FromMinutes(12));
+            // The settings in the process environment too: Compose prefers it to the env file, and the developer's
+            // shell (or CI) may export NGINX_IMAGE and the like for the host's stand-ins.
+            new Dictionary<string, string>(_settings) { ["NO_COLOR"] = "1" }, TimeSpan.FromMinutes(12));
         if (deploy.ExitCode != 0)
         {
             var services = await Cluster.ManagerAsync("service", "ls");
@@ -265,7 +271,7 @@ public sealed class SwarmStack : IAsyncDisposable
         throw new InvalidOperationException($"nginx does not serve blue {version} after {timeout}: last {last}");
     }
 
-    private static IEnumerable<string> EnvFileLines(string envFile, SwarmCluster cluster)
+    private static Dictionary<string, string> Settings(string envFile, SwarmCluster cluster)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -278,16 +284,16 @@ public sealed class SwarmStack : IAsyncDisposable
             ["ALLOWED_HOSTS"] = "localhost;127.0.0.1;api-blue;api-green",
             ["SHUTDOWN_TIMEOUT_SECONDS"] = "30",
             ["MAX_REQUEST_SECONDS"] = "10",
-            // The proof's long requests need /slow; a short steady interval shows an unhealthy task quickly.
+            // The proof's long requests need /slow. 10 s between probes: each starts a .NET process in every task.
             ["ENABLE_SLOW_ENDPOINT"] = "true",
-            ["HEALTHCHECK_INTERVAL"] = "5s",
+            ["HEALTHCHECK_INTERVAL"] = "10s",
         };
         foreach (var (key, value) in cluster.StackImages)
         {
             values[key] = value;
         }
 
-        return values.Select(kv => $"{kv.Key}={kv.Value}").Prepend("# Written by Swarm.Tests for one test stack.");
+        return values;
     }
 
     /// <summary>`dotnet pwsh` needs the repo's tool manifest restored (CI does it; a developer may not have).</summary>
