@@ -13,7 +13,7 @@ namespace Swarm.Tests;
 [Collection(SwarmCollection.Name)]
 public sealed class ScaleUnderLoadTests(SwarmFixture fixture)
 {
-    private static readonly int[] Steps = [4, 1, 2];
+    private static readonly int[] Steps = [3, 1, 2];
 
     /// <summary>After a scale step, the time nginx may take to see the new set of tasks (resolver valid=1s).</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
