@@ -108,6 +108,16 @@ public sealed class SwarmStack : IAsyncDisposable
             await ScaleAsync("blue", SlotReplicas);
         }
 
+        // Spreading over nodes is a preference, not a rule: a start-first rolling update may leave both tasks on one
+        // node (seen here). Scaling to 1 and back places the second task on the node without one.
+        var tasks = await TasksAsync("api-blue");
+        if (tasks.Select(t => t.Node).Distinct().Count() < Math.Min(SlotReplicas, Cluster.NodeCount))
+        {
+            Report.Publish($"reset: blue's tasks all on {tasks[0].Node}; scaling to 1 and back to spread them");
+            await ScaleAsync("blue", 1);
+            await ScaleAsync("blue", SlotReplicas);
+        }
+
         await WaitUntilServingAsync(await ServingVersionAsync(), TimeSpan.FromMinutes(2));
     }
 
