@@ -84,9 +84,12 @@ public sealed class ManagementPortTests
         var managementPort = app.ManagementPort.ToString(CultureInfo.InvariantCulture);
         var environment = new Dictionary<string, string?> { ["MANAGEMENT_PORT"] = managementPort };
 
+        // A long --timeout: on a busy machine the app's first answers (JIT) can take longer than the default 5 s,
+        // which is not what this test is about.
         // Act
-        var admin = await AppProcess.RunAsync(environment, null, "probe", "/admin/status");
-        var adminOnPublicPort = await AppProcess.RunAsync(environment, null, "probe", "/admin/status", "--port", publicPort);
+        var admin = await AppProcess.RunAsync(environment, null, "probe", "/admin/status", "--timeout", "60");
+        var adminOnPublicPort = await AppProcess.RunAsync(
+            environment, null, "probe", "/admin/status", "--port", publicPort, "--timeout", "60");
 
         // Assert
         Assert.True(admin.ExitCode == 0, admin.StdErr);
