@@ -45,7 +45,7 @@
 [CmdletBinding(SupportsShouldProcess)]
 [OutputType([pscustomobject], [string])]
 param(
-    [ValidatePattern('^[a-z0-9][a-z0-9_-]*$')]
+    [ValidatePattern('(?-i)^[a-z0-9][a-z0-9_-]*\z')]
     [string] $ProjectName,
 
     [ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf }, ErrorMessage = 'Compose file {0} does not exist.')]

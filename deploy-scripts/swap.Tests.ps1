@@ -23,4 +23,16 @@ Describe 'swap.ps1' {
     It 'rejects a version that is not a docker tag' {
         { & $script:SwapScript -Version 'a b' } | Should -Throw
     }
+
+    It 'rejects a version with a trailing newline (the pattern anchors at the true end)' {
+        { & $script:SwapScript -Version "1.0.0`n" } | Should -Throw '*does not match*pattern*'
+    }
+
+    It 'rejects a project name with capitals (compose names are lower case, the pattern is case-sensitive)' {
+        { & $script:SwapScript -Version '1.0.0' -ProjectName 'Shop' } | Should -Throw '*does not match*pattern*'
+    }
+
+    It 'rejects a project name with a trailing newline' {
+        { & $script:SwapScript -Version '1.0.0' -ProjectName "shop`n" } | Should -Throw '*does not match*pattern*'
+    }
 }

@@ -66,13 +66,13 @@
 [OutputType([pscustomobject])]
 param(
     [Parameter(Position = 0)]
-    [ValidatePattern('^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$')]
+    [ValidatePattern('(?-i)^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\z')]
     [ValidateScript({ $_ -notin 'blue', 'green' }, ErrorMessage = 'The slot tags blue and green are not versions.')]
     [string] $Version,
 
     [switch] $Build,
 
-    [ValidatePattern('^[a-z0-9][a-z0-9_-]*$')]
+    [ValidatePattern('(?-i)^[a-z0-9][a-z0-9_-]*\z')]
     [string] $ProjectName,
 
     [ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf }, ErrorMessage = 'Compose file {0} does not exist.')]

@@ -210,3 +210,26 @@ Describe 'Assert-SlotHealthCheck' {
         }
     }
 }
+
+Describe 'Hide-SecretValue' {
+    It 'masks <Name> and keeps the name' -ForEach @(
+        @{ Name = 'DB_PASSWORD'; Text = 'failed to read .env: line 3: DB_PASSWORD=hunter2 x'; Secret = 'hunter2' }
+        @{ Name = 'SECRET_KEY'; Text = 'invalid: "SECRET_KEY=abcdefabcdefabcdefabcdef0123456789"'; Secret = 'abcdef' }
+        @{ Name = 'DB_MIGRATE_PASSWORD'; Text = 'DB_MIGRATE_PASSWORD: s3cr3t-value'; Secret = 's3cr3t' }
+        @{ Name = 'API_TOKEN'; Text = 'line 9: API_TOKEN=tok_123'; Secret = 'tok_123' }
+    ) {
+        InModuleScope ZeroDowntime -Parameters $_ {
+            $masked = Hide-SecretValue -Text $Text
+            $masked | Should -Not -Match ([regex]::Escape($Secret))
+            $masked | Should -Match ([regex]::Escape($Name))
+            $masked | Should -Match '\*\*\*'
+        }
+    }
+
+    It 'leaves other settings alone' {
+        InModuleScope ZeroDowntime {
+            Hide-SecretValue -Text 'DB_PORT=abc is not a number' | Should -BeExactly 'DB_PORT=abc is not a number'
+        }
+    }
+
+}

@@ -53,7 +53,9 @@ function Invoke-Docker {
 
     if ($result.ExitCode -ne 0 -and -not $AllowFailure) {
         $detail = (($result.StdErr, $result.StdOut) | Where-Object { $_ -and $_.Trim() } | Select-Object -First 1)
-        throw "'$commandLine' failed with exit code $($result.ExitCode): $("$detail".Trim())"
+        # Compose quotes env-file lines in its errors: never let a secret's value reach the console or a record.
+        $message = "'$commandLine' failed with exit code $($result.ExitCode): $("$detail".Trim())"
+        throw (Hide-SecretValue -Text $message)
     }
     $result
 }
