@@ -136,6 +136,7 @@ public sealed class SwarmCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>down.sh, then the state folder with what the tests wrote there (the stack's env file).</summary>
     private static async Task DownAsync(IReadOnlyDictionary<string, string> environment)
     {
         var down = await ProcessRunner.RunAsync("bash", [Script("down.sh")], environment, TimeSpan.FromMinutes(3));
@@ -143,6 +144,13 @@ public sealed class SwarmCluster : IAsyncDisposable
         {
             // Not thrown: a failing clean-up would hide the test's own result. Leftovers carry the prefix's label.
             Console.Error.WriteLine($"down.sh failed ({down.ExitCode}): {down.StdErr}");
+            return;
+        }
+
+        var stateDirectory = environment["ZDD_SWARM_STATE_DIR"];
+        if (Directory.Exists(stateDirectory))
+        {
+            Directory.Delete(stateDirectory, recursive: true);
         }
     }
 
