@@ -91,8 +91,10 @@ public sealed class SwarmCluster : IAsyncDisposable
             await DownAsync(environment);
             if (up.ExitCode == NestedEngineUnavailableExitCode)
             {
-                Unavailable("this machine cannot run a Docker engine inside a container: " +
-                    up.StdErr.Trim().ReplaceLineEndings(" "));
+                // The node's last log line says why (e.g. "failed to start daemon: ..."); up.sh printed the rest.
+                var why = up.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .LastOrDefault() ?? "no output";
+                Unavailable($"this machine cannot run a Docker engine inside a container: {why}");
             }
 
             up.EnsureSuccess(".ci/swarm/up.sh");
