@@ -60,7 +60,8 @@
 [OutputType([pscustomobject])]
 param(
     # Config names are <stack>_<config>_<hash> and Swarm allows 64 characters: hence the bound.
-    [ValidatePattern('^[a-z0-9][a-z0-9-]{0,19}$', ErrorMessage = 'StackName {0}: expected 1-20 lower-case letters, digits or dashes.')]
+    [ValidatePattern('^[a-z0-9][a-z0-9-]{0,19}$',
+        ErrorMessage = 'StackName {0}: expected 1-20 lower-case letters, digits or dashes.')]
     [string] $StackName = 'zero-downtime',
 
     [ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf }, ErrorMessage = 'Env file {0} does not exist.')]
@@ -72,7 +73,8 @@ param(
     [ValidateScript({ Test-Path -LiteralPath $_ -PathType Leaf }, ErrorMessage = 'Overlay file {0} does not exist.')]
     [string] $OverlayFile,
 
-    [ValidatePattern('^(unix|tcp|ssh|npipe)://', ErrorMessage = 'DockerHost {0}: expected unix://, tcp://, ssh:// or npipe://.')]
+    [ValidatePattern('^(unix|tcp|ssh|npipe)://',
+        ErrorMessage = 'DockerHost {0}: expected unix://, tcp://, ssh:// or npipe://.')]
     [string] $DockerHost,
 
     [ValidateNotNullOrEmpty()]
@@ -96,27 +98,35 @@ if (-not (Test-Path -LiteralPath $EnvFile -PathType Leaf)) {
 }
 
 function Invoke-Docker {
-    <# Runs docker (against -DockerHost if given) and returns its stdout lines; throws with its stderr on failure. #>
-    param([Parameter(Mandatory)] [string[]] $Arguments, [hashtable] $Environment = @{}, [switch] $Local)
+    <# Runs docker (against -DockerHost unless -Local), returns its stdout lines, throws with its stderr on failure. #>
+    param(
+        [Parameter(Mandatory)] [string] $Description,
+        [Parameter(Mandatory)] [string[]] $Arguments,
+        [hashtable] $Environment = @{},
+        [switch] $Local
+    )
 
+    # Reading docker's output is not a change: the file redirection below must happen under -WhatIf too.
+    $WhatIfPreference = $false
     $fullArguments = if ($DockerHost -and -not $Local) { @('--host', $DockerHost) + $Arguments } else { $Arguments }
     $saved = @{}
     foreach ($name in $Environment.Keys) {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
         [Environment]::SetEnvironmentVariable($name, $Environment[$name])
     }
+    # Not New-TemporaryFile: it honours -WhatIf and would create nothing, and the read-only steps run under -WhatIf.
+    $errorFile = [IO.Path]::GetTempFileName()
     try {
-        $errorFile = New-TemporaryFile
-        $output = & docker @fullArguments 2> $errorFile.FullName
+        $output = & docker @fullArguments 2> $errorFile
         $exitCode = $LASTEXITCODE
-        $errors = Get-Content -Raw -LiteralPath $errorFile.FullName
+        $errors = [IO.File]::ReadAllText($errorFile).Trim()
     }
     finally {
         foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
-        if ($errorFile) { Remove-Item -LiteralPath $errorFile.FullName -Force }
+        [IO.File]::Delete($errorFile)
     }
     if ($exitCode -ne 0) {
-        throw "docker $($Arguments[0..1] -join ' ') failed (exit $exitCode): $errors"
+        throw "$Description failed (exit $exitCode): $errors"
     }
     $output
 }
@@ -170,20 +180,20 @@ function Wait-StackConverged {
         $services = @(Get-StackService)
         $pending = @($services | Where-Object { -not $_.Converged })
         if ($services.Count -gt 0 -and $pending.Count -eq 0) { return $services }
+        $states = ($pending | ForEach-Object { "$($_.Name) $($_.Replicas)" }) -join '; '
         if ([DateTimeOffset]::UtcNow -gt $deadline) {
-            $states = ($pending | ForEach-Object { "$($_.Name) $($_.Replicas)" }) -join '; '
             throw "The stack $StackName has not converged after $TimeoutSeconds s: $states. " +
                 "See: docker service ps --no-trunc ${StackName}_<service>"
         }
-        Write-Progress -Activity "Waiting for stack $StackName" -Status (($pending | ForEach-Object { "$($_.Name) $($_.Replicas)" }) -join '; ')
+        Write-Progress -Activity "Waiting for stack $StackName" -Status $states
         Start-Sleep -Seconds 1
     }
 }
 
 function Get-StackService {
     <# The stack's services with their replica counts: "2/2", jobs "0/1 (1/1 completed)". #>
-    $lines = Invoke-Docker -Arguments @('service', 'ls', '--filter', "label=com.docker.stack.namespace=$StackName",
-        '--format', '{{.Name}}|{{.Mode}}|{{.Replicas}}')
+    $lines = Invoke-Docker -Description 'docker service ls' -Arguments @('service', 'ls',
+        '--filter', "label=com.docker.stack.namespace=$StackName", '--format', '{{.Name}}|{{.Mode}}|{{.Replicas}}')
     foreach ($line in @($lines | Where-Object { $_ })) {
         $name, $mode, $replicas = $line -split '\|', 3
         $converged = if ($mode -like '*job') {
@@ -204,8 +214,9 @@ try {
     if (-not $env:ENV_FILE) { $composeEnvironment['ENV_FILE'] = $envFilePath }
     Write-Verbose "Merging $ComposeFile and $OverlayFile with $envFilePath"
     # -Local: `docker compose config` reads files on this machine and needs no engine.
-    $json = Invoke-Docker -Local -Environment $composeEnvironment -Arguments @('compose', '--project-name', $StackName,
-        '--file', $ComposeFile, '--file', $OverlayFile, '--env-file', $envFilePath, 'config', '--format', 'json')
+    $json = Invoke-Docker -Description 'docker compose config' -Local -Environment $composeEnvironment -Arguments @(
+        'compose', '--project-name', $StackName, '--file', $ComposeFile, '--file', $OverlayFile,
+        '--env-file', $envFilePath, 'config', '--format', 'json')
     $model = ConvertTo-StackModel -Model ($json -join "`n" | ConvertFrom-Json -AsHashtable -Depth 64)
     # JSON is YAML: `docker stack deploy` reads it as a compose file.
     $stackJson = $model | ConvertTo-Json -Depth 64
@@ -223,8 +234,9 @@ try {
             Set-Content -LiteralPath $stackFile.FullName -Value $stackJson -Encoding utf8NoBOM
             # --resolve-image always: each service is pinned to the digest its tag has now, so every node runs the
             # same image, and a tag pushed again is picked up by the next deploy.
-            Invoke-Docker -Arguments @('stack', 'deploy', '--compose-file', $stackFile.FullName,
-                '--resolve-image', 'always', '--detach=true', $StackName) | Write-Verbose
+            Invoke-Docker -Description 'docker stack deploy' -Arguments @('stack', 'deploy',
+                '--compose-file', $stackFile.FullName, '--resolve-image', 'always', '--detach=true', $StackName) |
+                Write-Verbose
         }
         finally {
             Remove-Item -LiteralPath $stackFile.FullName -Force

@@ -47,7 +47,8 @@ needed "$NODE_IMAGE" "$node_inputs" && build_node=true
 needed "$REGISTRY_IMAGE" "$registry_inputs" && build_registry=true
 
 if $build_node || $build_registry; then
-  command -v mmdebstrap >/dev/null || die "mmdebstrap is needed (apt-get install mmdebstrap; .ci/install-docker.sh does)"
+  command -v mmdebstrap >/dev/null \
+    || die "mmdebstrap is needed (apt-get install mmdebstrap; .ci/install-docker.sh does)"
   started=$SECONDS
   jobs=()
   if $build_node; then

@@ -43,7 +43,8 @@ public sealed class RollingUpdateTests(SwarmFixture fixture)
         Assert.Null(run.Load.CapReason);
         Assert.All(run.Load.PerKind, kind => Assert.True(kind.Requests > 0, $"{kind.Kind}: the load did not run"));
         Assert.True(run.Log.Entries.Count >= run.Load.Samples.Count * 0.99,
-            $"nginx logged {run.Log.Entries.Count} requests for {run.Load.Samples.Count} sent: the log reader misses lines");
+            $"nginx logged {run.Log.Entries.Count} requests for {run.Load.Samples.Count} sent: the log reader misses " +
+            "lines");
         Assert.Equal(0, run.Log.UnparsedLines);
         // The update happened while the load ran: the probe saw the old version, then the new one.
         Assert.Contains(run.Versions, v => v.Version == from);
@@ -51,7 +52,8 @@ public sealed class RollingUpdateTests(SwarmFixture fixture)
         Assert.Equal(to, await stack.ServingVersionAsync());
     }
 
-    private static void Publish(SwarmRunResult run, string from, string to, TimeSpan update, TimeSpan mixed, string state)
+    private static void Publish(
+        SwarmRunResult run, string from, string to, TimeSpan update, TimeSpan mixed, string state)
     {
         var failed = run.Load.Failures.ToList();
         Report.Publish($"run {run.RunId}: Swarm rolling update (start-first) of api-blue {from} -> {to} took " +

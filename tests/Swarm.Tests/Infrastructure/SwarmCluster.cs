@@ -91,8 +91,10 @@ public sealed class SwarmCluster : IAsyncDisposable
             await DownAsync(environment);
             if (up.ExitCode == NestedEngineUnavailableExitCode)
             {
-                Unavailable("this machine cannot run a Docker engine inside a container: " +
-                    up.StdErr.Trim().ReplaceLineEndings(" "));
+                // The node's last log line says why (e.g. "failed to start daemon: ..."); up.sh printed the rest.
+                var why = up.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .LastOrDefault() ?? "no output";
+                Unavailable($"this machine cannot run a Docker engine inside a container: {why}");
             }
 
             up.EnsureSuccess(".ci/swarm/up.sh");
@@ -136,6 +138,7 @@ public sealed class SwarmCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>down.sh, then the state folder with what the tests wrote there (the stack's env file).</summary>
     private static async Task DownAsync(IReadOnlyDictionary<string, string> environment)
     {
         var down = await ProcessRunner.RunAsync("bash", [Script("down.sh")], environment, TimeSpan.FromMinutes(3));
@@ -143,6 +146,13 @@ public sealed class SwarmCluster : IAsyncDisposable
         {
             // Not thrown: a failing clean-up would hide the test's own result. Leftovers carry the prefix's label.
             Console.Error.WriteLine($"down.sh failed ({down.ExitCode}): {down.StdErr}");
+            return;
+        }
+
+        var stateDirectory = environment["ZDD_SWARM_STATE_DIR"];
+        if (Directory.Exists(stateDirectory))
+        {
+            Directory.Delete(stateDirectory, recursive: true);
         }
     }
 
