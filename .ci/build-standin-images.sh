@@ -48,7 +48,7 @@ fi
 log "  $(docker run --rm "$NGINX_STANDIN" nginx -v 2>&1)"
 
 # Labelled with a hash of its entrypoint and of this script's recipe for it, so that a change to either rebuilds it.
-pg_inputs=$( (cat "$here/standin/postgres-entrypoint.sh"; echo "data-dir-owned-by-postgres") | sha256sum | cut -c1-16)
+pg_inputs=$( (cat "$here/standin/postgres-entrypoint.sh"; echo "data-dir-owned-by-postgres, socket-dir-3777") | sha256sum | cut -c1-16)
 pg_label=$(docker image inspect --format '{{ index .Config.Labels "zdd.entrypoint" }}' "$POSTGRES_STANDIN" 2>/dev/null || true)
 if ! $rebuild && [ "$pg_label" = "$pg_inputs" ]; then log "$POSTGRES_STANDIN exists"; else
   log "building $POSTGRES_STANDIN (trixie postgresql-17)"
@@ -62,9 +62,12 @@ FROM zdd-standin/postgres-rootfs:17
 COPY --chmod=755 docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 ENV PATH=/usr/lib/postgresql/17/bin:\$PATH PGDATA=/var/lib/postgresql/data
 # As in the official image: the data directory belongs to postgres, so that a new volume does too and the server can
-# start as postgres without root (docker-compose.yaml's \`user: postgres\`).
+# start as postgres without root (docker-compose.yaml's \`user: postgres\`). The socket directory is 3777, as there:
+# Docker gives a tmpfs mounted over an existing directory that directory's mode (not the tmpfs' own mode= option),
+# so with 755 the compose file's tmpfs would be root's and postgres could not create its lock file.
 RUN mkdir -p /var/lib/postgresql/data /var/run/postgresql /docker-entrypoint-initdb.d \\
- && chown postgres:postgres /var/lib/postgresql/data /var/run/postgresql && chmod 700 /var/lib/postgresql/data
+ && chown postgres:postgres /var/lib/postgresql/data /var/run/postgresql && chmod 700 /var/lib/postgresql/data \\
+ && chmod 3777 /var/run/postgresql
 VOLUME /var/lib/postgresql/data
 ENTRYPOINT ["docker-entrypoint.sh"]
 STOPSIGNAL SIGINT
