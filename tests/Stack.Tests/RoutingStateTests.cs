@@ -35,7 +35,7 @@ public sealed class RoutingStateTests(RoutingStateTests.StackFixture fixture)
         using var post = await SendAsync(client, HttpMethod.Post, "/notes");
         using var optIn = await SendAsync(client, HttpMethod.Get, "/profile", ("X-ZDD-Preview", "1"));
         using var health = await SendAsync(client, HttpMethod.Get, "/health/ready");
-        var gate = await stack.ExecAsync("api-blue", "dotnet", "Api.dll", "probe", "/green/health/ready", "--host", "nginx", "--port", "8081");
+        var gate = await stack.ExecAsync("api-blue", "dotnet", "Api.dll", "probe", "/green/profile", "--host", "nginx", "--port", "8081");
         var htmlBody = await html.Content.ReadAsStringAsync(Ct);
         var problem = JsonDocument.Parse(await json.Content.ReadAsStringAsync(Ct)).RootElement;
         await ZddStateAsync(stack, "maintenance-off");
