@@ -55,7 +55,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public async Task Production_ContractVariables_OverrideJsonDefaults()
+    public async Task Production_SettingVariables_OverrideJsonDefaults()
     {
         // Arrange
         await using var factory = new ApiFactory("Production", ApiFactory.Production(

@@ -11,7 +11,7 @@ namespace Api.Tests.Infrastructure;
 
 public sealed partial class AppProcess : IAsyncDisposable
 {
-    private static readonly string[] ContractVariables =
+    private static readonly string[] SettingVariables =
     [
         "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "DOTENV_PATH",
         "SECRET_KEY", "SLOT", "APP_VERSION", "SHUTDOWN_TIMEOUT_SECONDS", "MAX_REQUEST_SECONDS", "ENABLE_SLOW_ENDPOINT",
@@ -64,7 +64,7 @@ public sealed partial class AppProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var name in ContractVariables)
+        foreach (var name in SettingVariables)
         {
             start.Environment.Remove(name);
         }
