@@ -1,0 +1,24 @@
+# ZeroDowntime module, private (State): not exported.
+# Called by: Get-DeployStepTable, Invoke-ImagePrune, Get-DeployStatus
+function Get-RetainedVersion {
+    <#
+    .SYNOPSIS
+        The retention window: the last N distinct versions that a swap, rollback or promote moved traffic to
+        successfully, newest first (from the history). Also returns every version ever tried, for prune.
+    .DESCRIPTION
+        Returns @{ Retained = [string[]]; Deployed = [object[]] (Version, LastSucceededId, LastId) }. The history is
+        the one source: the window needs no table of its own, and it cannot drift from what really ran.
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Context,
+        [Parameter(Mandatory)] [ValidateRange(1, 1000)] [int] $RetainVersions
+    )
+
+    $deployed = @(Invoke-DeployStateSql -Context $Context -Query DeployedVersions)
+    @{
+        Retained = @(Select-RetainedVersion -Deployed $deployed -RetainVersions $RetainVersions)
+        Deployed = $deployed
+    }
+}
