@@ -48,4 +48,9 @@ Update-TypeData -TypeName 'ZeroDowntime.DeployReport' -DefaultDisplayPropertySet
     'Mode', 'Result', 'ExitCode', 'FromSlot', 'FromVersion', 'ToSlot', 'ToVersion', 'FailedStep', 'Error', 'RecordId'
 ) -Force -WhatIf:$false -Confirm:$false  # display only: applies under the caller's -WhatIf as well
 
+# A history entry lists as one line per operation; Steps, Warnings, Hooks and Details are there too.
+Update-TypeData -TypeName 'ZeroDowntime.DeployRecord' -DefaultDisplayPropertySet @(
+    'Id', 'StartedAt', 'Mode', 'User', 'Host', 'FromSlot', 'FromVersion', 'ToSlot', 'ToVersion', 'Result', 'FailedStep'
+) -Force -WhatIf:$false -Confirm:$false
+
 Export-ModuleMember -Function @($public | ForEach-Object { $_.BaseName })
