@@ -224,11 +224,11 @@ Describe 'The history' {
 Describe 'Select-RetainedVersion (the retention choice)' {
     It 'keeps the N versions whose last successful deploy is newest; a version never live is not retained' {
         $deployed = @(
-            [pscustomobject]@{ Version = '1.0.0'; LastSucceededId = 1 }
-            [pscustomobject]@{ Version = '2.0.0'; LastSucceededId = 7 }   # rolled back to, later
-            [pscustomobject]@{ Version = '3.0.0'; LastSucceededId = 5 }
-            [pscustomobject]@{ Version = '4.0.0'; LastSucceededId = 6 }
-            [pscustomobject]@{ Version = '5.0.0-bad'; LastSucceededId = $null }
+            [pscustomobject]@{ Version = '1.0.0'; LastLive = 1 }
+            [pscustomobject]@{ Version = '2.0.0'; LastLive = 7 }   # rolled back to, later
+            [pscustomobject]@{ Version = '3.0.0'; LastLive = 5 }
+            [pscustomobject]@{ Version = '4.0.0'; LastLive = 6 }
+            [pscustomobject]@{ Version = '5.0.0-bad'; LastLive = $null }
         )
 
         $retained = InModuleScope ZeroDowntime -Parameters @{ Deployed = $deployed } {
@@ -238,21 +238,24 @@ Describe 'Select-RetainedVersion (the retention choice)' {
         $retained | Should -Be @('2.0.0', '4.0.0', '3.0.0')
     }
 
-    It 'derives the window from the history: swaps and rollbacks that succeeded' {
+    It 'derives the window from the history: what swaps and rollbacks that succeeded moved to and from' {
         $context = Get-TestContext
         foreach ($step in @(
-                @{ Mode = 'Swap'; To = '1.0.0'; Result = 'Succeeded' }, @{ Mode = 'Swap'; To = '2.0.0'; Result = 'Succeeded' }
-                @{ Mode = 'Swap'; To = '3.0.0'; Result = 'RolledBack' }, @{ Mode = 'Rollback'; To = '1.0.0'; Result = 'Succeeded' }
-                @{ Mode = 'MaintenanceOn'; To = $null; Result = 'Succeeded' })) {
+                @{ Mode = 'Swap'; From = '0.9.0'; To = '1.0.0'; Result = 'Succeeded' }
+                @{ Mode = 'Swap'; From = '1.0.0'; To = '2.0.0'; Result = 'Succeeded' }
+                @{ Mode = 'Swap'; From = '2.0.0'; To = '3.0.0'; Result = 'RolledBack' }
+                @{ Mode = 'Rollback'; From = '2.0.0'; To = '1.0.0'; Result = 'Succeeded' }
+                @{ Mode = 'MaintenanceOn'; From = $null; To = $null; Result = 'Succeeded' })) {
             Write-TestDeployRecord -Context $context -Report ([pscustomobject]@{
-                    Mode = $step.Mode; ToVersion = $step.To; Result = $step.Result })
+                    Mode = $step.Mode; FromVersion = $step.From; ToVersion = $step.To; Result = $step.Result })
         }
 
         $versions = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
             Get-RetainedVersion -Context $Context -RetainVersions 5
         }
 
-        $versions.Retained | Should -Be @('1.0.0', '2.0.0')
+        $versions.Retained | Should -Be @('1.0.0', '2.0.0', '0.9.0')
+        # 3.0.0 never went live: not retained, but known to prune as deployed here.
         @($versions.Deployed | ForEach-Object Version) | Should -Contain '3.0.0'
     }
 }

@@ -218,19 +218,28 @@ function Register-DeployStateFake {
                     })
             }
             'DeployedVersions' {
-                $rows = @($state.History | Where-Object {
-                        $_.PSObject.Properties['ToVersion'] -and $_.ToVersion -and $_.Mode -in 'Swap', 'Rollback', 'Promote'
-                    })
-                $versions = foreach ($group in @($rows | Group-Object -Property ToVersion)) {
-                    $ok = @($group.Group | Where-Object Result -EQ 'Succeeded')
+                $moves = @($state.History | Where-Object {
+                        $_.PSObject.Properties['Mode'] -and $_.Mode -in 'Swap', 'Rollback', 'Promote' })
+                $tried = foreach ($entry in $moves) {
+                    $ok = $entry.PSObject.Properties['Result'] -and $entry.Result -eq 'Succeeded'
+                    if ($entry.PSObject.Properties['ToVersion'] -and $entry.ToVersion) {
+                        [pscustomobject]@{ Version = $entry.ToVersion; Id = $entry.Id
+                            Live = if ($ok) { 2 * $entry.Id } else { $null } }
+                    }
+                    if ($ok -and $entry.PSObject.Properties['FromVersion'] -and $entry.FromVersion) {
+                        [pscustomobject]@{ Version = $entry.FromVersion; Id = $entry.Id; Live = 2 * $entry.Id - 1 }
+                    }
+                }
+                $versions = foreach ($group in @($tried | Group-Object -Property Version)) {
+                    $live = @($group.Group | Where-Object { $null -ne $_.Live })
                     [pscustomobject]@{
-                        Version         = $group.Name
-                        LastSucceededId = if ($ok) { ($ok | Measure-Object -Property Id -Maximum).Maximum } else { $null }
-                        LastId          = ($group.Group | Measure-Object -Property Id -Maximum).Maximum
+                        Version  = $group.Name
+                        LastLive = if ($live) { ($live | Measure-Object -Property Live -Maximum).Maximum } else { $null }
+                        LastId   = ($group.Group | Measure-Object -Property Id -Maximum).Maximum
                     }
                 }
                 @($versions | Sort-Object -Descending -Property @{
-                        Expression = { if ($null -eq $_.LastSucceededId) { -1 } else { $_.LastSucceededId } } })
+                        Expression = { if ($null -eq $_.LastLive) { -1 } else { $_.LastLive } } })
             }
             default { throw "The fake state store does not know the query $Query." }
         }

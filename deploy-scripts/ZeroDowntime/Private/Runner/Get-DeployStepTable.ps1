@@ -122,8 +122,13 @@ function Get-DeployStepTable {
             Hint      = $refusedHint
             Do        = {
                 param($Run)
-                # A rollback to a retained version checks its image like a swap does.
-                $preflightMode = if ($Run.Version -and $Run.Mode -eq 'Rollback') { 'Swap' } else { $Run.Mode }
+                # A rollback to a retained version: first whether it is retained (the message lists the window),
+                # then its image, like a swap's.
+                $toVersion = $Run.Version -and $Run.Mode -eq 'Rollback'
+                if ($toVersion) {
+                    Assert-RetainedVersion -Context $Run.Context -Version $Run.Version -RetainVersions $Run.RetainVersions
+                }
+                $preflightMode = if ($toVersion) { 'Swap' } else { $Run.Mode }
                 $plan = Invoke-DeployPreflight -Context $Run.Context -Mode $preflightMode -Version $Run.Version `
                     -Build:$Run.Build
                 $Run.Plan = $plan
@@ -131,9 +136,8 @@ function Get-DeployStepTable {
                 $Run.Report.ToSlot = $plan.TargetSlot
                 $Run.Report.FromVersion = $plan.ActiveVersion
                 foreach ($warning in $plan.Warnings) { $Run.Report.Warnings.Add($warning); Write-Warning $warning }
-                if ($Run.Mode -eq 'Rollback' -and $Run.Version) {
-                    Assert-RetainedVersion -Context $Run.Context -Version $Run.Version `
-                        -RetainVersions $Run.RetainVersions -ActiveVersion $plan.ActiveVersion
+                if ($toVersion -and $plan.ActiveVersion -eq $Run.Version) {
+                    throw "Version $($Run.Version) is already live on $($plan.ActiveSlot)."
                 }
             }
         }

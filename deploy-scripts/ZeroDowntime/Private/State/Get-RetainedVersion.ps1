@@ -3,10 +3,11 @@
 function Get-RetainedVersion {
     <#
     .SYNOPSIS
-        The retention window: the last N distinct versions that a swap, rollback or promote moved traffic to
-        successfully, newest first (from the history). Also returns every version ever tried, for prune.
+        The retention window: the last N distinct versions that were live (moved to by a successful swap, rollback or
+        promote, or moved away from by one), newest first, from the history. Also every version ever tried, for
+        prune.
     .DESCRIPTION
-        Returns @{ Retained = [string[]]; Deployed = [object[]] (Version, LastSucceededId, LastId) }. The history is
+        Returns @{ Retained = [string[]]; Deployed = [object[]] (Version, LastLive, LastId) }. The history is
         the one source: the window needs no table of its own, and it cannot drift from what really ran.
     #>
     [CmdletBinding()]

@@ -119,15 +119,20 @@ SELECT coalesce(json_agg(e ORDER BY e."Id" DESC), '[]') FROM (
   FROM deploy_history ORDER BY id DESC LIMIT :'last'::int) AS e;
 '@
         }
-        # Every version that a swap, rollback or promote moved traffic to, or tried to: newest success first.
+        # Every version that was live, or that a swap, rollback or promote tried to make live, newest first.
+        # LastLive orders them by when they last served: the version an operation moved traffic to ranks just after
+        # the one it moved traffic from (2 id vs 2 id - 1). A version whose every try failed has no LastLive.
         'DeployedVersions' {
             @'
-SELECT coalesce(json_agg(v ORDER BY v."LastSucceededId" DESC NULLS LAST, v."LastId" DESC), '[]') FROM (
-  SELECT to_version AS "Version", max(id) FILTER (WHERE result = 'Succeeded') AS "LastSucceededId",
-    max(id) AS "LastId", max(finished_at) FILTER (WHERE result = 'Succeeded') AS "LastSucceededAt"
-  FROM deploy_history
-  WHERE to_version IS NOT NULL AND to_version <> '' AND mode IN ('Swap', 'Rollback', 'Promote')
-  GROUP BY to_version) AS v;
+SELECT coalesce(json_agg(v ORDER BY v."LastLive" DESC NULLS LAST, v."LastId" DESC), '[]') FROM (
+  SELECT version AS "Version", max(live) AS "LastLive", max(id) AS "LastId" FROM (
+    SELECT to_version AS version, id, CASE WHEN result = 'Succeeded' THEN 2 * id END AS live
+    FROM deploy_history WHERE mode IN ('Swap', 'Rollback', 'Promote')
+    UNION ALL
+    SELECT from_version, id, 2 * id - 1 FROM deploy_history
+    WHERE mode IN ('Swap', 'Rollback', 'Promote') AND result = 'Succeeded') AS tried
+  WHERE version IS NOT NULL AND version <> ''
+  GROUP BY version) AS v;
 '@
         }
     }
@@ -226,6 +231,8 @@ COMMIT;
         throw "The deploy state in the stack's PostgreSQL (database zdd_deploy) could not be read or written " +
             "($Query): $("$($result.StdErr)".Trim())"
     }
-    $line = @($result.StdOut -split "`r?`n" | Where-Object { $_.Trim() }) | Select-Object -Last 1
-    if ($line) { $line | ConvertFrom-Json -Depth 20 } else { $null }
+    # The prologue prints nothing (-quiet, \gset): stdout is the query's one JSON value (json_agg spreads an array
+    # over lines), or nothing.
+    $text = "$($result.StdOut)".Trim()
+    if ($text) { $text | ConvertFrom-Json -Depth 20 } else { $null }
 }

@@ -3,10 +3,11 @@
 function Select-RetainedVersion {
     <#
     .SYNOPSIS
-        The retention choice (pure): of the deployed versions, the N whose last successful deploy is the newest.
+        The retention choice (pure): of the versions the history knows, the N that were live most recently.
     .DESCRIPTION
-        A version deployed again (a rollback to it) moves to the front; a version that never went live (every try
-        failed) is not in the window.
+        LastLive orders them (Invoke-DeployStateSql, DeployedVersions): a version deployed again (a rollback to it)
+        moves to the front; the version that served before the first recorded swap counts as live until then; a
+        version that never went live (every try failed) is not in the window.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -15,8 +16,8 @@ function Select-RetainedVersion {
         [Parameter(Mandatory)] [ValidateRange(1, 1000)] [int] $RetainVersions
     )
 
-    $Deployed | Where-Object { $null -ne $_.LastSucceededId } |
-        Sort-Object -Property { [long]$_.LastSucceededId } -Descending |
+    $Deployed | Where-Object { $null -ne $_.LastLive } |
+        Sort-Object -Property { [long]$_.LastLive } -Descending |
         Select-Object -First $RetainVersions |
         ForEach-Object { [string]$_.Version }
 }
