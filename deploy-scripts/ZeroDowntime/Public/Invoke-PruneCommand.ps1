@@ -47,14 +47,16 @@ function Invoke-PruneCommand {
                     $parts = $line.Trim() -split ' '
                     if ($parts.Count -eq 2 -and $parts[0] -ne '<none>') { [pscustomobject]@{ Tag = $parts[0]; Id = $parts[1] } }
                 })
-            # What the slots use: their containers' images (running or stopped) and the slot tags' images.
+            # What the stack uses: every container of the project (the slots, running or stopped, and the one-shot
+            # services that ran from a slot's image), and the images the slot tags name.
             $inUse = @{}
-            foreach ($slot in $script:Slots) {
-                $container = @(Get-StackContainer -Context $context -Service "api-$slot") | Select-Object -First 1
-                if ($container) {
-                    $image = (Invoke-Docker -ArgumentList 'inspect', '--format', '{{.Image}}', $container.Id).StdOut.Trim()
-                    if ($image) { $inUse[$image] = "the api-$slot container ($($container.State)) runs it" }
+            foreach ($container in @(Get-StackContainer -Context $context)) {
+                $image = (Invoke-Docker -ArgumentList 'inspect', '--format', '{{.Image}}', $container.Id).StdOut.Trim()
+                if ($image -and -not $inUse.ContainsKey($image)) {
+                    $inUse[$image] = "the $($container.Service) container ($($container.State)) uses it"
                 }
+            }
+            foreach ($slot in $script:Slots) {
                 $tagged = $tags | Where-Object Tag -EQ $slot | Select-Object -First 1
                 if ($tagged -and -not $inUse.ContainsKey($tagged.Id)) { $inUse[$tagged.Id] = "slot tag $slot points to it" }
             }
@@ -79,10 +81,16 @@ function Invoke-PruneCommand {
                 if ($PSCmdlet.ShouldProcess("${repository}:$($entry.Tag)", 'Remove the image tag')) {
                     $result = Invoke-Docker -ArgumentList 'image', 'rm', "${repository}:$($entry.Tag)" -AllowFailure
                     if ($result.ExitCode -eq 0) { $removed.Add($entry.Tag); $line = $line -replace '^remove ', 'removed' }
+                    elseif ($result.StdErr -match 'conflict') {
+                        # A container outside this stack uses it: docker keeps it, and so do we (never forced).
+                        $entry.Action = 'Keep'
+                        $entry.Reason = "in use elsewhere: $($result.StdErr.Trim())"
+                        $line = "keep    ${repository}:$($entry.Tag) ($($entry.Reason))"
+                    }
                     else {
                         $failed.Add($entry.Tag)
                         $report.Warnings.Add("Could not remove ${repository}:$($entry.Tag): $($result.StdErr.Trim())")
-                        $line = "kept    ${repository}:$($entry.Tag) (docker refused: $($result.StdErr.Trim()))"
+                        $line = "failed  ${repository}:$($entry.Tag) (docker: $($result.StdErr.Trim()))"
                     }
                 }
                 else { $line = $line -replace '^remove ', 'would remove' }
@@ -98,7 +106,9 @@ function Invoke-PruneCommand {
         $report.ExitCode = if ($failed.Count -and -not $WhatIfPreference) { 1 } else { 0 }
         $report.FinishedAt = [DateTimeOffset]::UtcNow
         Write-Information -InformationAction Continue -MessageData ("prune: window of $RetainVersions " +
-            "($(@($versions.Retained) -join ', ')); $($removed.Count) removed, " +
+            "($(@($versions.Retained) -join ', ')); " +
+            $(if ($WhatIfPreference) { "$(@($plan | Where-Object Action -EQ 'Remove').Count) to remove, " }
+                else { "$($removed.Count) removed, " }) +
             "$(@($plan | Where-Object Action -EQ 'Keep').Count) kept")
         if (-not $WhatIfPreference) { $report.RecordId = Write-DeployRecord -Context $context -Report $report }
         $report

@@ -27,11 +27,11 @@ function Select-PruneCandidate {
         $action = 'Keep'
         $reason = if ($name -in 'blue', 'green') { "slot tag $name" }
         elseif ($InUse.ContainsKey([string]$image.Id)) { "image in use: $($InUse[[string]$image.Id])" }
-        elseif ($name -in $Retained) { "in the retention window (last $RetainVersions deployed)" }
+        elseif ($name -in $Retained) { "in the retention window (the last $RetainVersions live)" }
         elseif ($name -notin $Deployed) { 'never deployed to this stack' }
         else {
             $action = 'Remove'
-            "deployed before, outside the retention window (last $RetainVersions deployed)"
+            "deployed here before, outside the retention window (the last $RetainVersions live)"
         }
         [pscustomobject]@{ Tag = $name; Id = [string]$image.Id; Action = $action; Reason = $reason }
     }
