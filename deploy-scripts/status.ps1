@@ -91,8 +91,8 @@ catch {
     exit 1
 }
 if ($History) {
-    # -AsArray: one entry is still a JSON array.
-    if ($Json) { ConvertTo-Json -InputObject $entries -Depth 8 -AsArray }
+    # -InputObject: one entry is still a JSON array.
+    if ($Json) { ConvertTo-Json -InputObject $entries -Depth 8 }
     else { $entries }
 }
 elseif ($Json) { $status | ConvertTo-Json -Depth 6 }
