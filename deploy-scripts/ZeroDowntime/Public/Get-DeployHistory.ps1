@@ -1,5 +1,5 @@
 # ZeroDowntime module, public: exported by ZeroDowntime.psd1.
-# Called by: status.ps1 -History, users
+# Called by: status.ps1, users
 function Get-DeployHistory {
     <#
     .SYNOPSIS

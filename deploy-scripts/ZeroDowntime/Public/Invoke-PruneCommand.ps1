@@ -95,7 +95,7 @@ function Invoke-PruneCommand {
                 }
                 else { $line = $line -replace '^remove ', 'would remove' }
             }
-            Write-Host $line
+            Show-DeployMessage -Message $line
         }
         $report.Details['RetainVersions'] = $RetainVersions
         $report.Details['Retained'] = @($versions.Retained)

@@ -1,5 +1,6 @@
 # ZeroDowntime module, public: exported by ZeroDowntime.psd1.
-# Called by: Get-DeployStatus, Invoke-DeployCommand, users
+# Called by: Get-DeployHistory, Get-DeployStatus, Invoke-DeployCommand, Invoke-MaintenanceCommand,
+#   Invoke-PruneCommand, users
 function New-DeployContext {
     <#
     .SYNOPSIS

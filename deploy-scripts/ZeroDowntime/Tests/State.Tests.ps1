@@ -15,7 +15,7 @@ BeforeAll {
 Describe 'The deploy lock' {
     BeforeEach {
         $context = Get-TestContext
-        Mock -ModuleName ZeroDowntime Write-Host { }
+        Mock -ModuleName ZeroDowntime Show-DeployMessage { }
     }
     AfterEach {
         InModuleScope ZeroDowntime { $script:HeldLock = $null }
@@ -56,8 +56,8 @@ Describe 'The deploy lock' {
 
         $holder.Command | Should -Be 'swap.ps1 -Version 2'
         $script:State.Attempts | Should -Be 3
-        Should -Invoke -ModuleName ZeroDowntime Write-Host -ParameterFilter {
-            "$Object" -like 'waiting for lock held by someone@other-host pid 4242*swap.ps1 -Version 1*, 0 s'
+        Should -Invoke -ModuleName ZeroDowntime Show-DeployMessage -ParameterFilter {
+            $Message -like 'waiting for lock held by someone@other-host pid 4242*swap.ps1 -Version 1*, 0 s'
         } -Times 1
     }
 

@@ -119,6 +119,12 @@ function Register-DeployStepMock {
         $script:AskedContainers.Add("Set-ActiveSlot:$NginxContainerId")
     }
     Mock -ModuleName ZeroDowntime Wait-PublicSlot { & $script:Record 'Wait-PublicSlot' $Slot }
+    # Maintenance mode off unless a test turns it on ($script:MaintenanceOn).
+    $script:MaintenanceOn = $false
+    Mock -ModuleName ZeroDowntime Get-MaintenanceState {
+        [pscustomobject]@{ On = $script:MaintenanceOn; RetryAfterSeconds = 300; Message = $null; Since = $null; By = $null }
+    }
+    Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = $script:ActiveAfterSwitch } }
     Mock -ModuleName ZeroDowntime Wait-SlotDrain {
         & $script:Record 'Wait-SlotDrain' $Slot
         $script:AskedContainers.Add("Wait-SlotDrain:$ContainerId")
@@ -309,6 +315,36 @@ function Get-TestDeployRecord {
     InModuleScope ZeroDowntime -Parameters @{ Context = $Context; Last = $Last } {
         Get-DeployRecord -Context $Context -Last $Last
     }
+}
+
+function New-TestHook {
+    <#
+    .SYNOPSIS
+        An executable hook file for the hook tests: it appends its name and the facts it was given to -Log, prints
+        "output of <name>", runs -Extra (shell), and exits with -ExitCode.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Writes a file under TestDrive only.')]
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $Directory,
+        [Parameter(Mandatory)] [string] $Log,
+        [Parameter(Mandatory)] [string] $Name,
+        [int] $ExitCode = 0,
+        [string] $Extra = ''
+    )
+
+    $path = Join-Path $Directory $Name
+    $facts = 'op=$ZDD_OPERATION version=$ZDD_VERSION from=$ZDD_FROM_SLOT to=$ZDD_TO_SLOT result=$ZDD_RESULT ' +
+        'failed=$ZDD_FAILED_STEP'
+    Set-Content -LiteralPath $path -Value @(
+        '#!/bin/sh'
+        "echo ""`$ZDD_HOOK $facts"" >> '$Log'"
+        "echo 'output of $Name'"
+        $Extra
+        "exit $ExitCode"
+    )
+    [System.IO.File]::SetUnixFileMode($path, 'UserRead, UserWrite, UserExecute')
 }
 
 function New-TestStep {

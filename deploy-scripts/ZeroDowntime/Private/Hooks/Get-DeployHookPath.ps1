@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Hooks): not exported.
-# Called by: Get-DeployStepTable, Invoke-DeployHook
+# Called by: Get-DeployHookStepName, Invoke-DeployHook
 function Get-DeployHookPath {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Hooks): not exported.
-# Called by: Get-DeployStepTable
+# Called by: Get-DeployStepTable, Invoke-DeployReportingHook
 function Invoke-DeployHook {
     <#
     .SYNOPSIS
@@ -49,7 +49,10 @@ function Invoke-DeployHook {
     }
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new($path)
-    $startInfo.WorkingDirectory = $Run.Context.RepositoryRoot
+    # From the repository's root, as Kamal runs its hooks from the project's.
+    $root = $Run.Context.RepositoryRoot
+    $startInfo.WorkingDirectory = if ($root -and (Test-Path -LiteralPath $root -PathType Container)) { $root }
+    else { (Get-Location).ProviderPath }
     $startInfo.UseShellExecute = $false
     $startInfo.RedirectStandardOutput = $true
     $startInfo.RedirectStandardError = $true

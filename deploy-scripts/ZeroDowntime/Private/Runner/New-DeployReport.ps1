@@ -1,5 +1,6 @@
 # ZeroDowntime module, private (Runner): not exported.
-# Called by: Enter-DeployLock, Invoke-DeployCommand, Invoke-SlotDeployment, Invoke-StateCommand
+# Called by: Enter-DeployLock, Invoke-DeployCommand, Invoke-MaintenanceCommand, Invoke-PruneCommand,
+#   Invoke-SlotDeployment
 function New-DeployReport {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Get-DeployStatus, Invoke-MaintenanceCommand
+# Called by: Get-DeployStatus, Get-DeployStepTable
 function Get-MaintenanceState {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Get-DeployStepTable, Invoke-StateCommand
+# Called by: Get-DeployStepTable, Invoke-PruneCommand
 function Enter-DeployLock {
     <#
     .SYNOPSIS
@@ -105,7 +105,7 @@ function Enter-DeployLock {
             throw "Another deploy holds the lock$after`: $who. $what"
         }
         if ($waited -ge $nextProgress) {
-            Write-Host ("waiting for lock held by $who, {0} s" -f [int]$waited)
+            Show-DeployMessage -Message ("waiting for lock held by $who, {0} s" -f [int]$waited)
             $nextProgress += 5
         }
         Start-Sleep -Milliseconds ([int][math]::Min(1000, [math]::Max(50, ($WaitSeconds - $waited) * 1000)))

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Get-DeployStepTable, Invoke-StateCommand
+# Called by: Get-DeployStepTable, Invoke-PruneCommand
 function Exit-DeployLock {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Enter-DeployLock, Get-DeployStatus, Remove-ApiImageTag callers, users of the lock interface
+# Called by: Enter-DeployLock, Get-DeployStatus
 function Get-DeployLock {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Get-DeployStatus, Get-RollbackVersion
+# Called by: Get-DeployHistory, Get-DeployStatus, Get-RetentionWindow, Get-RollbackVersion
 function Get-DeployRecord {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Invoke-DeployStateSql
+# Called by: Invoke-DeployStateSql, Start-DeployLockHeartbeat
 function Get-DeployStateContainer {
     <#
     .SYNOPSIS

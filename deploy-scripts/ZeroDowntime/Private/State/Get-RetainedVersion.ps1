@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Get-DeployStepTable, Invoke-ImagePrune, Get-DeployStatus
+# Called by: Assert-RetainedVersion, Invoke-PruneCommand
 function Get-RetainedVersion {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Assert-RetainedVersion, Invoke-ImagePrune, Get-DeployStatus
+# Called by: Assert-RetainedVersion, Invoke-PruneCommand
 function Get-RetentionWindow {
     <#
     .SYNOPSIS
@@ -14,8 +14,8 @@ function Get-RetentionWindow {
     param([Parameter(Mandatory)] [pscustomobject] $Context)
 
     $last = Get-DeployRecord -Context $Context -Last 200 |
-        Where-Object { $_.Mode -eq 'Swap' -and $_.Result -eq 'Succeeded' -and $_.Details -and
-            $_.Details.PSObject.Properties['RetainVersions'] -and $_.Details.RetainVersions -ge 1 } |
+        Where-Object { $_.Mode -eq 'Swap' -and $_.Result -eq 'Succeeded' -and $_.PSObject.Properties['Details'] -and
+            $_.Details -and $_.Details.PSObject.Properties['RetainVersions'] -and $_.Details.RetainVersions -ge 1 } |
         Select-Object -First 1
     if ($last) { [int]$last.Details.RetainVersions } else { $script:DefaultRetainVersions }
 }

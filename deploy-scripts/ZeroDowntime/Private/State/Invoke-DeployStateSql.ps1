@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Enter-DeployLock, Exit-DeployLock, Get-DeployLock, Get-DeployRecord, Get-DeployedVersion,
+# Called by: Enter-DeployLock, Exit-DeployLock, Get-DeployLock, Get-DeployRecord, Get-RetainedVersion,
 #   Start-DeployLockHeartbeat, Write-DeployRecord
 function Invoke-DeployStateSql {
     <#

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Enter-DeployLock, Get-DeployStepTable, Invoke-StateCommand
+# Called by: Enter-DeployLock, Get-DeployStepTable, Invoke-MaintenanceCommand, Invoke-PruneCommand
 function Write-DeployRecord {
     <#
     .SYNOPSIS
