@@ -13,7 +13,8 @@ function New-DeployReport {
     [OutputType([pscustomobject])]
     param(
         [AllowEmptyString()] [string] $Project,
-        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback', 'BreakLock', 'MaintenanceOn', 'MaintenanceOff', 'Prune')] [string] $Mode,
+        # Swap, Rollback, BreakLock, MaintenanceOn, MaintenanceOff, Prune (and the staged deployments' modes).
+        [Parameter(Mandatory)] [ValidatePattern('^[A-Z][A-Za-z]+\z')] [string] $Mode,
         [string] $Version
     )
 
