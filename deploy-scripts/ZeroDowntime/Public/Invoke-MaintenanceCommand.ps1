@@ -102,7 +102,8 @@ function Invoke-MaintenanceCommand {
                 $(if ($Message) { " and the message '$Message'" } else { '' })
         }
         else { 'off: requests go to the active slot again' }
-        Write-Information -MessageData "maintenance $state ($($watch.Elapsed.TotalSeconds.ToString('0.0', [cultureinfo]::InvariantCulture)) s, nginx not reloaded)" -InformationAction Continue
+        $seconds = $watch.Elapsed.TotalSeconds.ToString('0.0', [cultureinfo]::InvariantCulture)
+        Write-Information -MessageData "maintenance $state ($seconds s, nginx not reloaded)" -InformationAction Continue
     }
     else {
         Write-Error -Message "maintenance: $($report.Error)" -ErrorAction Continue

@@ -29,7 +29,9 @@ function Invoke-DeployHook {
 
     $report = $Run.Report
     $durations = [ordered]@{}
-    foreach ($step in $report.Steps | Where-Object Result -NE 'running') { $durations[[string]$step.Name] = $step.Seconds }
+    foreach ($step in $report.Steps | Where-Object Result -NE 'running') {
+        $durations[[string]$step.Name] = $step.Seconds
+    }
     $variables = [ordered]@{
         ZDD_HOOK           = $Name
         ZDD_OPERATION      = ([string]$report.Mode).ToLowerInvariant()

@@ -146,12 +146,15 @@ function Get-DeployStepTable {
             OnFailure = 'Refuse'
             # Its output and exit code belong in the history even when it refuses.
             Recorded  = $true
-            Hint      = { 'Nothing was changed: the pre-deploy hook refused the deploy (its output is above and in the history).' }
+            Hint      = {
+                'Nothing was changed: the pre-deploy hook refused the deploy (its output is above and in the history).'
+            }
             Do        = {
                 param($Run)
                 $hook = Invoke-DeployHook -Run $Run -Name 'pre-deploy'
                 if ($hook -and $hook.ExitCode -ne 0) {
-                    $how = if ($hook.TimedOut) { "timed out after $script:HookTimeoutSeconds s" } else { "exited with $($hook.ExitCode)" }
+                    $how = if ($hook.TimedOut) { "timed out after $script:HookTimeoutSeconds s" }
+                    else { "exited with $($hook.ExitCode)" }
                     throw "The pre-deploy hook $how`: $($hook.Output)"
                 }
             }
