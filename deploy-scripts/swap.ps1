@@ -6,15 +6,16 @@
     Deploys a version to the idle slot (blue or green) and moves nginx's traffic to it without failing a request.
 
 .DESCRIPTION
-    Nine steps, each shown with its duration: 1 Preflight (docker, stack, nginx -t, active slot, timeout order),
-    2 Lock, 3 Start the idle slot (retag the version as <API_IMAGE>:<slot>, run migrations, recreate the container),
-    4 Gate (Docker's health check calls the slot healthy within -ReadyTimeoutSeconds, then /profile reports the slot
-    and version, on the slot and through nginx's preview server), 5 Switch (rename nginx's active-slot marker: atomic, and nginx is never
-    reloaded), 6 Verify through nginx (X-Slot header), 7 Drain (the old slot has 0 in flight and starts no request
-    for a quiet second, within -DrainTimeoutSeconds), 8 Stop the old slot (container kept for an instant rollback),
-    9 Record (JSON in -StateDirectory).
+    Thirteen steps, each shown with its duration: 1 Lock (the deploy lock in the stack's PostgreSQL, shared by every
+    clone and machine), 2 Preflight (docker, stack, nginx -t, active slot, timeout order), 3 the pre-deploy hook, 4 Start the idle slot (retag the version as <API_IMAGE>:<slot>, run migrations, recreate the container),
+    5 Gate (Docker's health check calls the slot healthy within -ReadyTimeoutSeconds, then /profile reports the slot
+    and version, on the slot and through nginx's preview server), 6 Switch (rename nginx's active-slot marker: atomic, and nginx is never
+    reloaded), 7 Verify through nginx (X-Slot header), 8 the post-switch hook, 9 Drain (the old slot has 0 in flight
+    and starts no request for a quiet second, within -DrainTimeoutSeconds), 10 Stop the old slot (container kept for
+    an instant rollback), 11 the post-deploy hook, 12 the on-failure hook (after a failure), 13 Record (appended to
+    the history in the stack's PostgreSQL; status.ps1 -History lists it).
 
-    A failure in steps 3 to 6, or Ctrl+C before step 7, moves the marker back, stops the new slot and leaves the old
+    A failure in steps 4 to 7, or Ctrl+C before step 8, moves the marker back, stops the new slot and leaves the old
     slot serving.
     Exit codes: 0 succeeded; 1 failed and rolled back (old slot serves); 2 refused by preflight or lock (nothing
     changed); 3 failed after the switch or the undo failed (run status.ps1); 130 interrupted.
@@ -37,8 +38,13 @@
 .PARAMETER EnvFile
     The env file, as for docker compose --env-file. Default: compose's own (.env beside the compose file).
 
-.PARAMETER StateDirectory
-    Where the deploy lock and the deploy records live. Default: <repository>/.deploy/<project name>.
+.PARAMETER HooksDirectory
+    The folder of the hooks (executable files named pre-deploy, post-switch, post-deploy, on-failure). Default:
+    $env:ZDD_HOOKS_DIRECTORY, else deploy-scripts/hooks.
+
+.PARAMETER RetainVersions
+    How many deployed versions the stack retains (default 5): rollback.ps1 -Version accepts them, prune.ps1 keeps
+    their images. Recorded with the swap; prune.ps1 and rollback.ps1 use the last swap's value.
 
 .PARAMETER ReadyTimeoutSeconds
     How long the new slot has to report ready (GET /health/ready 200) before the swap is undone.
@@ -50,7 +56,14 @@
     The Host header for the verification requests through nginx.
 
 .PARAMETER BreakLock
-    Remove a deploy lock left behind by a run that died, then proceed. The message of a refused run names the holder.
+    Remove a deploy lock left behind by a run that died (no heartbeat for 30 s), then proceed; the break is recorded
+    in the history. A holder that is alive (or a staged deployment) is refused unless -Force is given too.
+
+.PARAMETER Force
+    With -BreakLock: break the lock even though its holder looks alive.
+
+.PARAMETER LockWaitSeconds
+    Wait up to this long for a lock that another run holds (printing who holds it), instead of refusing at once.
 
 .EXAMPLE
     ./deploy-scripts/swap.ps1 -Version 1.4.0
@@ -82,7 +95,10 @@ param(
     [string] $EnvFile,
 
     [ValidateNotNullOrEmpty()]
-    [string] $StateDirectory,
+    [string] $HooksDirectory,
+
+    [ValidateRange(1, 1000)]
+    [int] $RetainVersions = 5,
 
     [ValidateRange(5, 3600)]
     [int] $ReadyTimeoutSeconds = 120,
@@ -93,7 +109,12 @@ param(
     [ValidateNotNullOrEmpty()]
     [string] $PublicHostName = 'localhost',
 
-    [switch] $BreakLock
+    [switch] $BreakLock,
+
+    [switch] $Force,
+
+    [ValidateRange(0, 86400)]
+    [int] $LockWaitSeconds = 0
 )
 
 Set-StrictMode -Version Latest
@@ -103,9 +124,9 @@ $manifest = Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalC
 Import-Module -Name $manifest -Force -Verbose:$false
 # A module's functions do not see this script's -WhatIf and -Verbose (nor $WhatIfPreference): pass them on.
 $report = Invoke-DeployCommand -Mode Swap -Version $Version -Build:$Build -ProjectName $ProjectName `
-    -ComposeFile $ComposeFile -EnvFile $EnvFile -StateDirectory $StateDirectory `
+    -ComposeFile $ComposeFile -EnvFile $EnvFile -HooksDirectory $HooksDirectory -RetainVersions $RetainVersions `
     -ReadyTimeoutSeconds $ReadyTimeoutSeconds -DrainTimeoutSeconds $DrainTimeoutSeconds `
-    -PublicHostName $PublicHostName -BreakLock:$BreakLock -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference `
+    -PublicHostName $PublicHostName -BreakLock:$BreakLock -Force:$Force -LockWaitSeconds $LockWaitSeconds -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference `
     -Verbose:($VerbosePreference -eq 'Continue')
 $report
 exit $report.ExitCode

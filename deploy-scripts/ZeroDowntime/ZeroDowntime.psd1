@@ -10,8 +10,11 @@
     CompatiblePSEditions = @('Core')
     FunctionsToExport    = @(
         'Format-DeployStatus'
+        'Get-DeployHistory'
         'Get-DeployStatus'
         'Invoke-DeployCommand'
+        'Invoke-MaintenanceCommand'
+        'Invoke-PruneCommand'
         'Invoke-SlotDeployment'
         'New-DeployContext'
         'Write-DeployOutcome'

@@ -5,7 +5,7 @@
 
     Layout (one function per file, named after it): Public/ holds the commands the scripts call and a user may script
     against; Private/ holds everything else, by concern: Docker (the one docker runner), Parsing (pure functions),
-    State (the deploy lock and records), Stack (questions to the running stack), Steps (the step functions), Runner
+    State (the deploy lock and history, in the stack's PostgreSQL), Stack (questions to the running stack), Steps (the step functions), Runner
     (the step table and the runner that unwinds it), Output (console lines). Private files are dot-sourced first, so
     that Public functions find them; only Public functions are exported (FunctionsToExport in the manifest).
 #>
@@ -22,6 +22,18 @@ $script:ActiveSlotMarkerPrefix = 'active-slot.'
 # nginx's internal server that reaches each slot by name (nginx/servers/preview.conf); not published to the host.
 $script:NginxPreviewPort = 8081
 $script:StepCount = 9
+# The deploy lock (in the stack's PostgreSQL, Private/State): a running holder beats this often, and one whose last
+# beat is older than the stale age is dead (unless its process runs on this host). The retention window's default.
+$script:LockHeartbeatSeconds = 5
+$script:LockStaleSeconds = 30
+$script:DefaultRetainVersions = 5
+# The lock this process holds (Start-DeployLockHeartbeat), and the manifest its heartbeat thread imports.
+$script:HeldLock = $null
+$script:ModuleManifest = Join-Path $PSScriptRoot 'ZeroDowntime.psd1'
+# Hooks (Invoke-DeployHook): their names, the most output kept in the record, and how long one may run.
+$script:HookNames = @('pre-deploy', 'post-switch', 'post-deploy', 'on-failure')
+$script:HookOutputBytes = 4096
+$script:HookTimeoutSeconds = 300
 # deploy-scripts/ZeroDowntime -> the repository: the default compose file and the build context of api/Dockerfile.
 $script:RepositoryRoot = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
 
@@ -33,7 +45,12 @@ foreach ($file in @($private | Sort-Object -Property FullName) + @($public | Sor
 
 # The report and status print as a short summary; every property is still there (Format-List *, ConvertTo-Json).
 Update-TypeData -TypeName 'ZeroDowntime.DeployReport' -DefaultDisplayPropertySet @(
-    'Mode', 'Result', 'ExitCode', 'FromSlot', 'FromVersion', 'ToSlot', 'ToVersion', 'FailedStep', 'Error', 'RecordPath'
+    'Mode', 'Result', 'ExitCode', 'FromSlot', 'FromVersion', 'ToSlot', 'ToVersion', 'FailedStep', 'Error', 'RecordId'
 ) -Force -WhatIf:$false -Confirm:$false  # display only: applies under the caller's -WhatIf as well
+
+# A history entry lists as one line per operation; Steps, Warnings, Hooks and Details are there too.
+Update-TypeData -TypeName 'ZeroDowntime.DeployRecord' -DefaultDisplayPropertySet @(
+    'Id', 'StartedAt', 'Mode', 'User', 'Host', 'FromSlot', 'FromVersion', 'ToSlot', 'ToVersion', 'Result', 'FailedStep'
+) -Force -WhatIf:$false -Confirm:$false
 
 Export-ModuleMember -Function @($public | ForEach-Object { $_.BaseName })

@@ -1,7 +1,9 @@
 // Docker tests of the real deploy scripts (deploy-scripts/swap.ps1, rollback.ps1, status.ps1) against a compose stack
 // of their own (Docker.Testing.ComposeStack: the shipped docker-compose.yaml and nginx/ in place). Each test reads the
 // active slot first, so that neither depends on the other's order. Skipped without Docker; failed when
-// ZDD_REQUIRE_DOCKER=true. Everything created (stack, image tags, state directory) is removed in DisposeAsync.
+// ZDD_REQUIRE_DOCKER=true. Everything created (stack with its deploy state, image tags) is removed in DisposeAsync.
+// SwapScriptTests.Operations.cs adds the cases of the operations around a swap (two clones, history, rollback to a
+// retained version, prune, hooks) on the same stack.
 using System.Net;
 using System.Text.Json;
 using Docker.Testing;
@@ -9,7 +11,7 @@ using Xunit;
 
 namespace Deploy.Tests;
 
-public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestOutputHelper output)
+public sealed partial class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestOutputHelper output)
     : IClassFixture<SwapScriptTests.StackFixture>
 {
     [Fact]
@@ -107,7 +109,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
 
         // Act: Ctrl+C while the gate waits for a version that never becomes ready.
         var interrupted = await fixture.RunScriptInterruptedAsync(
-            "swap.ps1", ["-Version", StackFixture.BrokenVersion, "-ReadyTimeoutSeconds", "120"], "[3/9]", output);
+            "swap.ps1", ["-Version", StackFixture.BrokenVersion, "-ReadyTimeoutSeconds", "120"], "[4/13]", output);
 
         // Assert: a non-zero exit, nothing switched, no lock left, the interruption recorded.
         Assert.Equal(130, interrupted.ExitCode);
@@ -174,30 +176,23 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
     public sealed record Profile(string Slot, string Version);
 
     /// <summary>
-    /// One stack for the class, with the versions the tests deploy: 2.0.0, 3.0.0 and the broken ones. Started by the
+    /// One stack for the class, with the versions the tests deploy: 2.0.0, 3.0.0, 4.0.0 and the broken ones. Started by the
     /// first test's <see cref="StartedAsync"/> (after DockerRequirement), not in a fixture's InitializeAsync, so that a
     /// machine without Docker skips each test instead of failing the class.
     /// </summary>
-    public sealed class StackFixture : IAsyncDisposable
+    public sealed partial class StackFixture : IAsyncDisposable
     {
         public const string BrokenVersion = "9.9.9-never-ready";
 
         public const string CrashVersion = "9.9.9-crash";
 
         private readonly SharedDockerResource<ComposeStack> shared = new(StartAsync, started => started.DisposeAsync());
-        private readonly string stateDirectory = Directory.CreateTempSubdirectory("zdd-deploy-state-").FullName;
         private ComposeStack? stack;
-
-        private ComposeStack Stack => stack ?? throw new InvalidOperationException("Call StartedAsync first.");
 
         /// <summary>Skips (or fails, in CI) without Docker; starts the stack and builds the versions once.</summary>
         public async Task StartedAsync() => stack = await shared.GetAsync();
 
-        public async ValueTask DisposeAsync()
-        {
-            await shared.DisposeAsync();
-            Directory.Delete(stateDirectory, recursive: true);
-        }
+        public async ValueTask DisposeAsync() => await shared.DisposeAsync();
 
         private static async Task<ComposeStack> StartAsync()
         {
@@ -207,6 +202,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             {
                 var good = await ApiImage.BuildAsync(started.ApiImageRepository, "2.0.0");
                 await ApiImage.BuildAsync(started.ApiImageRepository, "3.0.0");
+                await ApiImage.BuildAsync(started.ApiImageRepository, "4.0.0");
                 await FaultyApiImage.BuildAsync(good, $"{started.ApiImageRepository}:{BrokenVersion}", ApiFault.NeverReady);
                 await FaultyApiImage.BuildAsync(good, $"{started.ApiImageRepository}:{CrashVersion}", ApiFault.CrashOnStart);
                 return started;
@@ -218,15 +214,16 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             }
         }
 
-        public async Task<ProcessResult> RunScriptAsync(string script, IEnumerable<string> args, ITestOutputHelper output)
+        /// <summary>Runs a deploy script against this stack; from another copy of the kit with scriptsDirectory.</summary>
+        public async Task<ProcessResult> RunScriptAsync(
+            string script, IEnumerable<string> args, ITestOutputHelper output, string? scriptsDirectory = null)
         {
             string[] target =
             [
                 "-ProjectName", Stack.ProjectName, "-ComposeFile", Stack.ComposeFile, "-EnvFile", Stack.EnvFile,
-                "-StateDirectory", stateDirectory,
             ];
             var result = await Pwsh.RunFileAsync(
-                Path.Combine(Pwsh.ScriptsDirectory, script), [.. args, .. target], Stack.Environment,
+                Path.Combine(scriptsDirectory ?? Pwsh.ScriptsDirectory, script), [.. args, .. target], Stack.Environment,
                 TimeSpan.FromMinutes(8));
             output.WriteLine($"--- {script} {string.Join(' ', args)}: exit {result.ExitCode}");
             output.WriteLine(result.StdOut);
@@ -256,7 +253,7 @@ public sealed class SwapScriptTests(SwapScriptTests.StackFixture fixture, ITestO
             [
                 "--default-signal=INT", "dotnet", Path.Combine(home, "pwsh.dll"), "-NoLogo", "-NoProfile", "-NonInteractive", "-File",
                 Path.Combine(Pwsh.ScriptsDirectory, script), .. args, "-ProjectName", Stack.ProjectName,
-                "-ComposeFile", Stack.ComposeFile, "-EnvFile", Stack.EnvFile, "-StateDirectory", stateDirectory,
+                "-ComposeFile", Stack.ComposeFile, "-EnvFile", Stack.EnvFile,
             ];
             foreach (var arg in all)
             {

@@ -82,7 +82,6 @@ public sealed class FaultMatrixTests(ProofStack fixture)
         // Arrange
         var proof = await fixture.ReadyAsync();
         var version = await proof.NextVersionAsync();
-        var lockFile = Path.Combine(proof.StateDirectory, "deploy.lock");
         SwapOutcome? first = null;
         SwapOutcome? second = null;
 
@@ -91,7 +90,7 @@ public sealed class FaultMatrixTests(ProofStack fixture)
         {
             var running = SwapScript.RunAsync(proof, version, ct: TestContext.Current.CancellationToken);
             var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
-            while (!File.Exists(lockFile) && !running.IsCompleted && DateTimeOffset.UtcNow < deadline)
+            while (!await DeployState.LockHeldAsync(proof.Stack) && !running.IsCompleted && DateTimeOffset.UtcNow < deadline)
             {
                 await Task.Delay(100, TestContext.Current.CancellationToken);
             }

@@ -16,12 +16,18 @@ function Format-DeployStatus {
 
     process {
         $lock = $Status.Lock
-        $lockText = if ($lock) {
-            "held by pid $($lock.Pid) on $($lock.Host) since $($lock.StartedAt) ($($lock.Command))"
+        $lockText = if ($lock) { "held by $(Format-LockHolder -Holder $lock)" } else { 'free' }
+        $mode = $Status.Maintenance
+        $modeText = if (-not $mode) { 'unknown' }
+        elseif ($mode.On) {
+            $since = if ($mode.Since) { " since $($mode.Since) by $($mode.By)" } else { '' }
+            $message = if ($mode.Message) { ", message '$($mode.Message)'" } else { '' }
+            "MAINTENANCE (503, Retry-After $($mode.RetryAfterSeconds) s)$since$message"
         }
-        else { 'free' }
+        else { 'serving' }
         "Project:     $($Status.Project)"
         "Active slot: $(if ($Status.ActiveSlot) { $Status.ActiveSlot } else { 'unknown' })"
+        "Mode:        $modeText"
         "Lock:        $lockText"
         # Out-String keeps each table together in the output stream.
         $Status.Slots | Format-Table -Property Slot, Active, State, Ready, Version, InFlight, Status -AutoSize |
@@ -29,7 +35,7 @@ function Format-DeployStatus {
         if ($Status.LastDeploys.Count -gt 0) {
             'Last deploys:'
             $Status.LastDeploys |
-                Format-Table -Property StartedAt, Mode, FromSlot, ToSlot, ToVersion, Result, FailedStep -AutoSize |
+                Format-Table -Property StartedAt, Mode, FromSlot, ToSlot, ToVersion, Result, FailedStep, User -AutoSize |
                 Out-String
         }
         foreach ($problem in $Status.Problems) { Write-Warning $problem }

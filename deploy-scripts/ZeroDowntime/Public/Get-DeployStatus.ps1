@@ -4,8 +4,8 @@ function Get-DeployStatus {
     <#
     .SYNOPSIS
         What is live: the active slot per nginx, each slot's container, readiness (Docker's health check) and version,
-        the lock, the last deploys. Read-only; each part that cannot be read is reported as unknown rather than
-        failing the whole.
+        maintenance mode, the lock, the last deploys (from the history in the stack's PostgreSQL). Read-only;
+        each part that cannot be read is reported as unknown rather than failing the whole.
     .DESCRIPTION
         Takes a deploy context (New-DeployContext), or the same stack parameters as status.ps1 and builds one.
     .EXAMPLE
@@ -20,13 +20,11 @@ function Get-DeployStatus {
         [Parameter(ParameterSetName = 'Stack')] [string] $ProjectName,
         [Parameter(ParameterSetName = 'Stack')] [string[]] $ComposeFile,
         [Parameter(ParameterSetName = 'Stack')] [string] $EnvFile,
-        [Parameter(ParameterSetName = 'Stack')] [string] $StateDirectory,
         [ValidateRange(1, 100)] [int] $Last = 5
     )
 
     if ($PSCmdlet.ParameterSetName -eq 'Stack') {
-        $Context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
-            -StateDirectory $StateDirectory
+        $Context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile
     }
 
     $problems = [System.Collections.Generic.List[string]]::new()
@@ -38,12 +36,38 @@ function Get-DeployStatus {
     catch { $problems.Add("Containers unknown: $($_.Exception.Message)") }
 
     $activeSlot = $null
+    $maintenance = $null
     try {
         $nginx = $containers['nginx']
         if (-not $nginx -or $nginx.State -ne 'running') { throw 'nginx is not running.' }
         $activeSlot = (Get-ActiveSlot -NginxContainerId $nginx.Id).Slot
+        $maintenance = Get-MaintenanceState -NginxContainerId $nginx.Id
     }
     catch { $problems.Add("Active slot unknown: $($_.Exception.Message)") }
+
+    # The lock and the history live in the db service (database zdd_deploy).
+    $lock = $null
+    $history = @()
+    $db = $containers['db']
+    if ($db -and $db.State -eq 'running') {
+        $Context | Add-Member -NotePropertyName StateContainerId -NotePropertyValue $db.Id -Force
+        try {
+            $lock = Get-DeployLock -Context $Context
+            $history = @(Get-DeployRecord -Context $Context -Last ([math]::Max($Last, 50)))
+        }
+        catch { $problems.Add("Lock and history unknown: $($_.Exception.Message)") }
+    }
+    else { $problems.Add('Lock and history unknown: the db service is not running.') }
+    if ($maintenance -and $maintenance.On) {
+        # Who turned it on, when, and with which message: the history's last MaintenanceOn.
+        $on = $history | Where-Object { $_.Mode -eq 'MaintenanceOn' -and $_.Result -eq 'Succeeded' } |
+            Select-Object -First 1
+        if ($on) {
+            $maintenance.Since = $on.FinishedAt
+            $maintenance.By = "$($on.User)@$($on.Host)"
+            if ($on.Details -and $on.Details.PSObject.Properties['Message']) { $maintenance.Message = $on.Details.Message }
+        }
+    }
 
     $slots = foreach ($slot in $script:Slots) {
         $container = $containers["api-$slot"]
@@ -71,10 +95,11 @@ function Get-DeployStatus {
         Project     = $Context.ProjectName
         ActiveSlot  = $activeSlot
         Slots       = @($slots)
-        Lock        = Get-DeployLock -StateDirectory $Context.StateDirectory
-        LastDeploys = @(Get-DeployRecord -StateDirectory $Context.StateDirectory -Last $Last |
-            Select-Object -Property StartedAt, Mode, FromSlot, ToSlot, FromVersion, ToVersion, Result, FailedStep,
-            Error)
+        Maintenance = $maintenance
+        Lock        = $lock
+        LastDeploys = @($history | Where-Object { $_.Mode -in 'Swap', 'Rollback', 'Promote' } |
+            Select-Object -First $Last -Property StartedAt, Mode, FromSlot, ToSlot, FromVersion, ToVersion, Result,
+            FailedStep, Error, User, Host)
         Problems    = $problems.ToArray()
     }
 }

@@ -29,11 +29,14 @@ function Invoke-DeployCommand {
         [string] $ProjectName,
         [string[]] $ComposeFile,
         [string] $EnvFile,
-        [string] $StateDirectory,
+        [string] $HooksDirectory,
         [ValidateRange(5, 3600)] [int] $ReadyTimeoutSeconds = 120,
         [ValidateRange(1, 3600)] [int] $DrainTimeoutSeconds = 90,
         [ValidateNotNullOrEmpty()] [string] $PublicHostName = 'localhost',
         [switch] $BreakLock,
+        [switch] $Force,
+        [ValidateRange(0, 86400)] [int] $LockWaitSeconds = 0,
+        [ValidateRange(0, 1000)] [int] $RetainVersions = 0,
         [Parameter(Mandatory)] [string] $ScriptPath
     )
 
@@ -46,12 +49,23 @@ function Invoke-DeployCommand {
             if ($Mode -eq 'Swap' -and -not $Version -and -not $Build) {
                 throw 'Give -Version <tag> (an existing image) or -Build (build the working tree).'
             }
+            if ($Force -and -not $BreakLock) { throw '-Force goes with -BreakLock (break a lock whose holder is alive).' }
             $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
-                -StateDirectory $StateDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds `
+                -HooksDirectory $HooksDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds `
                 -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName
-            $command = "$scriptName $(if ($Version) { "-Version $Version" }) $(if ($Build) { '-Build' })".Trim()
+            # The command as the history and the lock show it: what was asked, not every default.
+            $command = @($scriptName
+                if ($ProjectName) { "-ProjectName $ProjectName" }
+                if ($Version) { "-Version $Version" }
+                if ($Build) { '-Build' }
+                if ($RetainVersions) { "-RetainVersions $RetainVersions" }
+                if ($LockWaitSeconds) { "-LockWaitSeconds $LockWaitSeconds" }
+                if ($BreakLock) { '-BreakLock' }
+                if ($Force) { '-Force' }
+                if ($WhatIfPreference) { '-WhatIf' }) -join ' '
             $report = Invoke-SlotDeployment -Context $context -Mode $Mode -Version $Version -Build:$Build `
-                -BreakLock:$BreakLock -Command $command
+                -BreakLock:$BreakLock -Force:$Force -LockWaitSeconds $LockWaitSeconds -RetainVersions $RetainVersions `
+                -Command $command
             $null = Write-DeployOutcome -Operation $operation -Report $report
         }
         catch {

@@ -3,7 +3,8 @@
 function Invoke-SlotDeployment {
     <#
     .SYNOPSIS
-        Moves traffic to the idle slot in nine steps (swap: a new version; rollback: the previous slot as it is).
+        Moves traffic to the idle slot (swap: a new version; rollback: the previous slot as it is, or with -Version
+        a retained version through the swap's steps), under the deploy lock, with hooks, and appends the history.
     .DESCRIPTION
         Runs the step table of the mode (Get-DeployStepTable) through the runner (Invoke-DeployStepTable) and returns
         the deploy report. Result and exit code: Succeeded (0; Planned under -WhatIf); RolledBack (1, a step 3-6
@@ -25,11 +26,18 @@ function Invoke-SlotDeployment {
         [string] $Version,
         [switch] $Build,
         [switch] $BreakLock,
+        [switch] $Force,
+        [ValidateRange(0, 86400)] [int] $LockWaitSeconds = 0,
+        # Swap: the stack's retention window from now on. Rollback -Version: the window to check (0: the stack's).
+        [ValidateRange(0, 1000)] [int] $RetainVersions = 0,
         [string] $Command = $Mode
     )
 
     if ($Mode -eq 'Swap' -and -not $Version -and -not $Build) { throw 'Swap needs -Version or -Build.' }
+    if ($Mode -eq 'Rollback' -and $Build) { throw 'A rollback deploys a retained version; it builds nothing.' }
+    if ($Mode -eq 'Swap' -and $RetainVersions -lt 1) { $RetainVersions = $script:DefaultRetainVersions }
     $report = New-DeployReport -Project $Context.ProjectName -Mode $Mode -Version $Version
+    $report.Command = $Command
     # What the steps learn and change as they go; the undo actions read the flags.
     $run = [pscustomobject]@{
         Context           = $Context
@@ -37,6 +45,9 @@ function Invoke-SlotDeployment {
         Version           = $Version
         Build             = [bool]$Build
         BreakLock         = [bool]$BreakLock
+        Force             = [bool]$Force
+        LockWaitSeconds   = $LockWaitSeconds
+        RetainVersions    = $RetainVersions
         Command           = $Command
         Report            = $report
         Plan              = $null
@@ -45,7 +56,8 @@ function Invoke-SlotDeployment {
         MarkerMoved       = $false
         TargetContainerId = ''
     }
-    try { Invoke-DeployStepTable -Run $run -Step (Get-DeployStepTable -Mode $Mode) }
+    $table = Get-DeployStepTable -Mode $Mode -ToVersion:($Mode -eq 'Rollback' -and [bool]$Version)
+    try { Invoke-DeployStepTable -Run $run -Step $table }
     finally { Write-Progress -Activity $Mode -Completed }
     $report
 }

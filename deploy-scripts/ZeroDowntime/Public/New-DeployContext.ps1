@@ -1,9 +1,11 @@
 # ZeroDowntime module, public: exported by ZeroDowntime.psd1.
-# Called by: Get-DeployStatus, Invoke-DeployCommand, users
+# Called by: Get-DeployHistory, Get-DeployStatus, Invoke-DeployCommand, Invoke-MaintenanceCommand,
+#   Invoke-PruneCommand, users
 function New-DeployContext {
     <#
     .SYNOPSIS
-        Collects what every step needs: compose project, files, env file, state directory and timeouts.
+        Collects what every step needs: compose project, files, env file, hooks folder and timeouts. The deploy
+        lock and history are not here: they live in the stack's PostgreSQL (Private/State).
     #>
     [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
         Justification = 'Builds an object in memory; changes nothing.')]
@@ -13,7 +15,7 @@ function New-DeployContext {
         [string] $ProjectName,
         [string[]] $ComposeFile,
         [string] $EnvFile,
-        [string] $StateDirectory,
+        [string] $HooksDirectory,
         [string] $PublicHostName = 'localhost',
         [int] $ReadyTimeoutSeconds = 120,
         [int] $DrainTimeoutSeconds = 90
@@ -30,19 +32,13 @@ function New-DeployContext {
         ProjectName         = $ProjectName
         ComposeFile         = $ComposeFile
         EnvFile             = $EnvFile
-        StateDirectory      = $null
         RepositoryRoot      = $repositoryRoot
+        # Empty: $env:ZDD_HOOKS_DIRECTORY, else deploy-scripts/hooks (Get-DeployHooksDirectory).
+        HooksDirectory      = if ($HooksDirectory) { $PSCmdlet.GetUnresolvedProviderPathFromPSPath($HooksDirectory) }
+        else { $null }
         PublicHostName      = $PublicHostName
         ReadyTimeoutSeconds = $ReadyTimeoutSeconds
         DrainTimeoutSeconds = $DrainTimeoutSeconds
     }
-    if (-not $StateDirectory) {
-        # The project name decides the default state directory; without -ProjectName compose derives it (from
-        # COMPOSE_PROJECT_NAME or the directory), and `config` tells which one it chose.
-        $name = $ProjectName
-        if (-not $name) { $name = (Get-ComposeConfig -Context $context).name }
-        $StateDirectory = Join-Path -Path $repositoryRoot -ChildPath '.deploy' -AdditionalChildPath $name
-    }
-    $context.StateDirectory = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($StateDirectory)
     $context
 }

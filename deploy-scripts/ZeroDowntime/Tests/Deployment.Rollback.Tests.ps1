@@ -1,6 +1,6 @@
 #Requires -Version 7.4
 <#
-    Pester tests of Invoke-SlotDeployment -Mode Rollback (what rollback.ps1 runs): it goes through the same nine
+    Pester tests of Invoke-SlotDeployment -Mode Rollback (what rollback.ps1 runs): it goes through the same
     step functions as swap, without retag or migration, keeps the previous slot's container (no recreate), and undoes
     itself like swap on a failure. Step functions mocked inside the module (TestHelpers.ps1). Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
 #>
@@ -77,8 +77,11 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
 
         $report = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
 
-        Split-Path -Leaf $report.RecordPath | Should -BeLike '*-rollback-green-to-blue.json'
-        (Get-TestDeployRecord -Context $context).Mode | Should -Be 'Rollback'
+        $report.RecordId | Should -Be 1
+        $record = (Get-TestDeployRecord -Context $context)[0]
+        $record.Mode | Should -Be 'Rollback'
+        $record.FromSlot | Should -Be 'green'
+        $record.ToSlot | Should -Be 'blue'
     }
 
     It 'keeps the current slot serving when the previous slot is not ready' {
@@ -104,7 +107,77 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
         $report = Invoke-SlotDeployment -Context $context -Mode Rollback -WarningAction SilentlyContinue
 
         $report.Result | Should -Be 'Refused'
-        $report.Error | Should -BeLike '*swap.ps1 -Version 3.0.0*-BreakLock*'
+        $report.Error | Should -BeLike '*swap.ps1 -Version 3.0.0*-LockWaitSeconds*-BreakLock*'
         $script:Calls | Should -Not -Contain 'Start-Slot:blue'
+    }
+}
+
+Describe 'Invoke-SlotDeployment -Mode Rollback -Version (a retained version)' {
+    BeforeEach {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'blue' -ReportedVersion '2.0.0'
+        # Three swaps: 1.0.0 -> 2.0.0 -> 3.0.0 -> 4.0.0 (blue serves 4.0.0), one failed try of 5.0.0.
+        foreach ($move in @(@('1.0.0', '2.0.0', 'Succeeded'), @('2.0.0', '3.0.0', 'Succeeded'), @('3.0.0', '4.0.0', 'Succeeded'),
+                @('4.0.0', '5.0.0', 'RolledBack'))) {
+            Write-TestDeployRecord -Context $context -Report ([pscustomobject]@{
+                    Mode = 'Swap'; FromVersion = $move[0]; ToVersion = $move[1]; Result = $move[2] })
+        }
+    }
+
+    It 'deploys the version two deploys back through the swap''s steps (retag, migrate, recreate) and records a rollback' {
+        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -Version '2.0.0' -WarningAction SilentlyContinue
+
+        $report.Error | Should -BeNullOrEmpty
+        $report.Result | Should -Be 'Succeeded'
+        $script:Calls | Should -Be @(
+            'Invoke-DeployPreflight',
+            'Publish-SlotImage:green', 'Invoke-SlotMigration:green', 'Start-Slot:green', 'Recreate',
+            'Wait-SlotReady:green', 'Test-SlotProfile:green', 'Wait-SlotThroughNginx:green',
+            'Set-ActiveSlot:green', 'Wait-PublicSlot:green', 'Wait-SlotDrain:blue', 'Stop-Slot:blue')
+        $script:ExpectedVersionSeen | Should -Be '2.0.0'
+        $record = (Get-TestDeployRecord -Context $context)[0]
+        $record.Mode | Should -Be 'Rollback'
+        $record.ToVersion | Should -Be '2.0.0'
+    }
+
+    It 'refuses a version outside the window before anything runs, listing the retained versions' {
+        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -Version '2.0.0' -RetainVersions 2 `
+            -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Refused'
+        $report.ExitCode | Should -Be 2
+        $report.Error | Should -BeLike '*2.0.0 is not retained*4.0.0, 3.0.0*'
+        $script:Calls | Should -BeNullOrEmpty
+    }
+
+    It 'refuses the version already live' {
+        Register-DeployStepMock -ActiveSlot 'blue' -ReportedVersion '4.0.0'
+        Mock -ModuleName ZeroDowntime Invoke-DeployPreflight {
+            [pscustomobject]@{ ActiveSlot = 'blue'; TargetSlot = 'green'; ActiveVersion = '4.0.0'; ImageRepository = 'r'
+                Warnings = @(); NginxContainerId = 'id-nginx'; ActiveContainerId = 'id-blue' }
+        }
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -Version '4.0.0' -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Refused'
+        $report.Error | Should -Be 'Version 4.0.0 is already live on blue.'
+    }
+
+    It 'refuses a version that never went live (every try failed)' {
+        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -Version '5.0.0' -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Refused'
+        $report.Error | Should -BeLike '*5.0.0 is not retained*'
+    }
+
+    It 'uses the window the last swap recorded when none is given' {
+        Write-TestDeployRecord -Context $context -Report ([pscustomobject]@{
+                Mode = 'Swap'; FromVersion = '4.0.0'; ToVersion = '4.0.1'; Result = 'Succeeded'
+                Details = [pscustomobject]@{ RetainVersions = 2 } })
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Rollback -Version '3.0.0' -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Refused'
+        $report.Error | Should -BeLike '*last 2 versions*4.0.1, 4.0.0*'
     }
 }

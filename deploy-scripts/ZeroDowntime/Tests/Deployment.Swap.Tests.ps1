@@ -1,7 +1,7 @@
 #Requires -Version 7.4
 <#
-    Pester tests of Invoke-SlotDeployment -Mode Swap (what swap.ps1 runs): the order of the nine steps, the undo
-    after a failure in each of steps 3-6, refusals that change nothing, and -WhatIf. The docker-calling step functions
+    Pester tests of Invoke-SlotDeployment -Mode Swap (what swap.ps1 runs): the order of the thirteen steps, the undo
+    after a failure in each of steps 4-7, hooks, maintenance mode, refusals that change nothing, and -WhatIf. The docker-calling step functions
     are mocked inside the module (TestHelpers.ps1); tests/Deploy.Tests runs the real script against a real stack.
     Run by tests/Deploy.Tests (PesterTests) or: Invoke-Pester ./deploy-scripts
 #>
@@ -51,15 +51,18 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
             Should -Invoke -ModuleName ZeroDowntime Get-StackContainer -Times 1 -Exactly
         }
 
-        It 'times all nine steps and writes the record, then releases the lock' {
-            @($report.Steps | ForEach-Object Number) | Should -Be (1..9)
-            @($report.Steps | Where-Object Result -NE 'ok') | Should -BeNullOrEmpty
-            $report.RecordPath | Should -Exist
-            $record = Get-Content -LiteralPath $report.RecordPath -Raw | ConvertFrom-Json
+        It 'times all thirteen steps, the lock first, and appends the history, then releases the lock' {
+            @($report.Steps | ForEach-Object Number) | Should -Be (1..13)
+            $report.Steps[0].Name | Should -Be 'Lock'
+            $report.Steps[1].Name | Should -Be 'Preflight'
+            @($report.Steps | Where-Object Result -NE 'ok' | Where-Object Name -NE 'Record') | Should -BeNullOrEmpty
+            $report.RecordId | Should -Be 1
+            $record = (Get-TestDeployRecord -Context $context)[0]
             $record.FromSlot | Should -Be 'blue'
             $record.ToSlot | Should -Be 'green'
             $record.Result | Should -Be 'Succeeded'
-            @($record.Steps).Count | Should -Be 9
+            $record.Details.RetainVersions | Should -Be 5
+            @($record.Steps).Count | Should -Be 13
             Get-TestDeployLock -Context $context | Should -BeNullOrEmpty
         }
     }
@@ -85,18 +88,18 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
         $report.Result | Should -Be 'Succeeded'
     }
 
-    Context 'when a step from 3 to 6 fails' {
+    Context 'when a step from 4 to 7 fails' {
         It 'leaves the old slot serving after <FailAt> fails: marker moved back <Restored>, new slot stopped <Stopped>' -ForEach @(
             # Before Start-Slot the idle slot's container is untouched (retag and migration do not touch it).
-            @{ FailAt = 'Publish-SlotImage'; Restored = $false; Stopped = $false; Step = 3 }
-            @{ FailAt = 'Invoke-SlotMigration'; Restored = $false; Stopped = $false; Step = 3 }
-            @{ FailAt = 'Start-Slot'; Restored = $false; Stopped = $true; Step = 3 }
-            @{ FailAt = 'Wait-SlotReady'; Restored = $false; Stopped = $true; Step = 4 }
-            @{ FailAt = 'Test-SlotProfile'; Restored = $false; Stopped = $true; Step = 4 }
-            @{ FailAt = 'Wait-SlotThroughNginx'; Restored = $false; Stopped = $true; Step = 4 }
+            @{ FailAt = 'Publish-SlotImage'; Restored = $false; Stopped = $false; Step = 4 }
+            @{ FailAt = 'Invoke-SlotMigration'; Restored = $false; Stopped = $false; Step = 4 }
+            @{ FailAt = 'Start-Slot'; Restored = $false; Stopped = $true; Step = 4 }
+            @{ FailAt = 'Wait-SlotReady'; Restored = $false; Stopped = $true; Step = 5 }
+            @{ FailAt = 'Test-SlotProfile'; Restored = $false; Stopped = $true; Step = 5 }
+            @{ FailAt = 'Wait-SlotThroughNginx'; Restored = $false; Stopped = $true; Step = 5 }
             # The switch to green fails (the marker may have moved already); the switch back to blue works.
-            @{ FailAt = 'Set-ActiveSlot:green'; Restored = $true; Stopped = $true; Step = 5 }
-            @{ FailAt = 'Wait-PublicSlot'; Restored = $true; Stopped = $true; Step = 6 }
+            @{ FailAt = 'Set-ActiveSlot:green'; Restored = $true; Stopped = $true; Step = 6 }
+            @{ FailAt = 'Wait-PublicSlot'; Restored = $true; Stopped = $true; Step = 7 }
         ) {
             $context = Get-TestContext
             Register-DeployStepMock -ActiveSlot 'blue' -FailAt $FailAt
@@ -148,7 +151,7 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
     }
 
     Context 'when preflight or the lock refuses' {
-        It 'changes nothing and takes no lock when preflight fails' {
+        It 'changes nothing and releases the lock when preflight fails' {
             $context = Get-TestContext
             Register-DeployStepMock -FailAt 'Invoke-DeployPreflight'
 
@@ -156,9 +159,11 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
 
             $report.Result | Should -Be 'Refused'
             $report.ExitCode | Should -Be 2
-            $report.FailedStep | Should -Be 1
+            $report.FailedStep | Should -Be 2
             $script:Calls | Should -Be @('Invoke-DeployPreflight')
-            Test-Path -LiteralPath (Join-Path $context.StateDirectory 'deploy.lock') | Should -BeFalse
+            Get-TestDeployLock -Context $context | Should -BeNullOrEmpty
+            # A refusal is no state change: nothing is appended.
+            $script:State.History | Should -HaveCount 0
         }
 
         It 'refuses a second swap while the lock is held, naming the holder, and leaves the lock alone' {
@@ -170,9 +175,10 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
 
             $report.Result | Should -Be 'Refused'
             $report.ExitCode | Should -Be 2
-            $report.FailedStep | Should -Be 2
-            $report.Error | Should -BeLike "*pid $PID*swap.ps1 -Version 1.9.0*"
-            $script:Calls | Should -Be @('Invoke-DeployPreflight')
+            $report.FailedStep | Should -Be 1
+            $report.Error | Should -BeLike "*someone@other-host pid 4242*swap.ps1 -Version 1.9.0*"
+            # The lock is taken before preflight reads the active slot: nothing at all ran.
+            $script:Calls | Should -BeNullOrEmpty
             (Get-TestDeployLock -Context $context).Command | Should -Be 'swap.ps1 -Version 1.9.0'
         }
     }
@@ -186,7 +192,7 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
 
             $report.Result | Should -Be 'Failed'
             $report.ExitCode | Should -Be 3
-            $report.FailedStep | Should -Be 8
+            $report.FailedStep | Should -Be 10
             $report.Hint | Should -BeLike 'Traffic is on api-green*'
             $script:Calls | Should -Not -Contain 'Set-ActiveSlot:blue'
         }
@@ -243,11 +249,11 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
                 -WarningAction SilentlyContinue 6>$null
         }
 
-        It 'plans all nine steps' {
+        It 'plans all thirteen steps' {
             $report.Error | Should -BeNullOrEmpty
             $report.Result | Should -Be 'Planned'
             $report.ExitCode | Should -Be 0
-            @($report.Steps | ForEach-Object Number) | Should -Be (1..9)
+            @($report.Steps | ForEach-Object Number) | Should -Be (1..13)
             $report.ToSlot | Should -Be 'green'
         }
 
@@ -257,20 +263,21 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
             $script:DockerCalls | Should -Not -BeNullOrEmpty
             foreach ($call in $script:DockerCalls) {
                 $call | Should -Match ('^(version|image inspect|inspect|exec id-nginx ls|exec id-nginx nginx -t|' +
+                    'exec id-nginx sh /etc/nginx/zdd/zdd-state.sh status|' +
                     'exec id-api-\w+ dotnet Api.dll probe)( |$)')
             }
             Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -ParameterFilter { $ArgumentList[0] -eq 'tag' } -Times 0
         }
 
-        It 'creates neither a lock nor a record' {
-            Test-Path -LiteralPath $context.StateDirectory | Should -BeFalse
+        It 'takes no lock and appends nothing' {
+            Should -Invoke -ModuleName ZeroDowntime Invoke-DeployStateSql -ParameterFilter {
+                $Query -notin 'GetLock', 'GetHistory', 'DeployedVersions' } -Times 0
         }
     }
 }
 
 Describe 'Invoke-DeployCommand' {
     BeforeEach {
-        $directory = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
         Mock -ModuleName ZeroDowntime Invoke-SlotDeployment {
             $script:DeployedWith = @{ Mode = $Mode; Version = $Version; Command = $Command; Context = $Context }
             [pscustomobject]@{ Mode = $Mode; Result = 'Succeeded'; ExitCode = 0; FromSlot = 'blue'; FromVersion = '1.0.0'
@@ -279,19 +286,18 @@ Describe 'Invoke-DeployCommand' {
     }
 
     It 'runs the deployment on the stack it names, says how it ended, and returns the report' {
-        $report = Invoke-DeployCommand -Mode Swap -Version '2.0.0' -ProjectName 'zdd-unit' -StateDirectory $directory `
+        $report = Invoke-DeployCommand -Mode Swap -Version '2.0.0' -ProjectName 'zdd-unit'`
             -ReadyTimeoutSeconds 30 -ScriptPath '/somewhere/swap.ps1' -InformationVariable said
 
         $report.ExitCode | Should -Be 0
-        $script:DeployedWith.Command | Should -Be 'swap.ps1 -Version 2.0.0'
+        $script:DeployedWith.Command | Should -Be 'swap.ps1 -ProjectName zdd-unit -Version 2.0.0'
         $script:DeployedWith.Context.ProjectName | Should -Be 'zdd-unit'
-        $script:DeployedWith.Context.StateDirectory | Should -Be $directory
         $script:DeployedWith.Context.ReadyTimeoutSeconds | Should -Be 30
         "$said" | Should -Be 'swap blue (1.0.0) -> green (2.0.0): Succeeded'
     }
 
     It 'refuses a swap without -Version or -Build with a report (exit code 2) and deploys nothing' {
-        $report = Invoke-DeployCommand -Mode Swap -ProjectName 'zdd-unit' -StateDirectory $directory `
+        $report = Invoke-DeployCommand -Mode Swap -ProjectName 'zdd-unit'`
             -ScriptPath '/somewhere/swap.ps1' -ErrorVariable errors 2>$null
 
         $report.Result | Should -Be 'Refused'
@@ -299,5 +305,118 @@ Describe 'Invoke-DeployCommand' {
         $report.Error | Should -BeLike '*-Version*-Build*'
         "$($errors[-1])" | Should -BeLike 'swap: Give -Version*'
         Should -Invoke -ModuleName ZeroDowntime Invoke-SlotDeployment -Times 0 -Exactly
+    }
+}
+
+Describe 'Hooks' {
+    BeforeEach {
+        $context = Get-TestContext
+        $null = New-Item -ItemType Directory -Path $context.HooksDirectory
+        $log = Join-Path $context.HooksDirectory 'ran.log'
+        Register-DeployStepMock -ActiveSlot 'blue'
+    }
+
+    It 'runs pre-deploy, post-switch and post-deploy in order with the run''s facts, and records each' {
+        foreach ($name in 'pre-deploy', 'post-switch', 'post-deploy', 'on-failure') {
+            New-TestHook -Directory $context.HooksDirectory -Log $log -Name $name
+        }
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Succeeded'
+        Get-Content -LiteralPath $log | Should -Be @(
+            'pre-deploy op=swap version=2.0.0 from=blue to=green result=Running failed='
+            'post-switch op=swap version=2.0.0 from=blue to=green result=Running failed='
+            'post-deploy op=swap version=2.0.0 from=blue to=green result=Succeeded failed=')
+        @($report.Steps | ForEach-Object Name) | Should -Contain 'Hook pre-deploy'
+        $record = (Get-TestDeployRecord -Context $context)[0]
+        @($record.Hooks | ForEach-Object Name) | Should -Be @('pre-deploy', 'post-switch', 'post-deploy')
+        $record.Hooks[0].ExitCode | Should -Be 0
+        $record.Hooks[0].Output | Should -Be 'output of pre-deploy'
+    }
+
+    It 'aborts before anything changes when pre-deploy fails (exit 2), records its output, and runs on-failure' {
+        New-TestHook -Directory $context.HooksDirectory -Log $log -Name 'pre-deploy' -ExitCode 3 -Extra 'echo "change freeze" >&2'
+        New-TestHook -Directory $context.HooksDirectory -Log $log -Name 'on-failure'
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Refused'
+        $report.ExitCode | Should -Be 2
+        $report.FailedStep | Should -Be 3
+        $report.Error | Should -BeLike '*pre-deploy hook exited with 3*change freeze*'
+        $script:Calls | Should -Be @('Invoke-DeployPreflight')
+        Get-TestDeployLock -Context $context | Should -BeNullOrEmpty
+        $record = (Get-TestDeployRecord -Context $context)[0]
+        $record.Result | Should -Be 'Refused'
+        $record.Hooks[0].ExitCode | Should -Be 3
+        $record.Hooks[0].Output | Should -BeLike "output of pre-deploy*change freeze"
+        (Get-Content -LiteralPath $log)[-1] | Should -Be 'on-failure op=swap version=2.0.0 from=blue to=green result=Refused failed=3'
+    }
+
+    It 'reports a failing <Name> hook as a warning and never undoes the switch' -ForEach @(
+        @{ Name = 'post-switch' }, @{ Name = 'post-deploy' }
+    ) {
+        New-TestHook -Directory $context.HooksDirectory -Log $log -Name $Name -ExitCode 1
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Succeeded'
+        $report.ExitCode | Should -Be 0
+        $report.Warnings | Should -Contain "The $Name hook exited with 1 (its output is in the history): output of $Name"
+        $script:Calls | Should -Not -Contain 'Set-ActiveSlot:blue'
+        $script:Calls[-1] | Should -Be 'Stop-Slot:blue'
+    }
+
+    It 'stops a hook that runs past its timeout' {
+        New-TestHook -Directory $context.HooksDirectory -Log $log -Name 'pre-deploy' -Extra 'sleep 30'
+        InModuleScope ZeroDowntime { $script:HookTimeoutSeconds = 1 }
+        try {
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
+        }
+        finally { InModuleScope ZeroDowntime { $script:HookTimeoutSeconds = 300 } }
+
+        $report.Result | Should -Be 'Refused'
+        $report.Error | Should -BeLike '*pre-deploy hook timed out after 1 s*'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 15
+        (Get-TestDeployRecord -Context $context)[0].Hooks[0].TimedOut | Should -BeTrue
+    }
+
+    It 'refuses a hook file that is not executable, saying how to fix it' {
+        New-TestHook -Directory $context.HooksDirectory -Log $log -Name 'pre-deploy'
+        [System.IO.File]::SetUnixFileMode((Join-Path $context.HooksDirectory 'pre-deploy'), 'UserRead, UserWrite')
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Refused'
+        $report.Error | Should -BeLike '*is not executable*chmod +x*'
+    }
+
+    It 'never runs a .sample file' {
+        New-TestHook -Directory $context.HooksDirectory -Log $log -Name 'post-deploy.sample'
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Succeeded'
+        $log | Should -Not -Exist
+        @($report.Hooks) | Should -HaveCount 0
+    }
+}
+
+Describe 'A swap in maintenance mode' {
+    It 'verifies the switch on the marker and the preview server (the public server answers 503), with a warning' {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'blue'
+        $script:MaintenanceOn = $true
+        $script:ActiveAfterSwitch = 'green'
+
+        $report = Invoke-SlotDeployment -Context $context -Mode Swap -Version '2.0.0' -WarningAction SilentlyContinue
+
+        $report.Result | Should -Be 'Succeeded'
+        $script:Calls | Should -Not -Contain 'Wait-PublicSlot:green'
+        @($script:Calls | Where-Object { $_ -eq 'Wait-SlotThroughNginx:green' }) | Should -HaveCount 2
+        $report.Warnings | Should -Contain ("Maintenance mode is on: public requests get 503, so the switch was verified " +
+            "on nginx's marker and through its preview server; green serves once maintenance.ps1 -Off runs.")
     }
 }

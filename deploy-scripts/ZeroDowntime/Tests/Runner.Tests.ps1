@@ -213,20 +213,26 @@ Describe 'Invoke-DeployStepTable' {
 }
 
 Describe 'Get-DeployStepTable' {
-    It 'lists the nine steps of a <Mode>, what each failure means, and which steps can be undone' -ForEach @(
+    It 'lists the thirteen steps of a <Mode>, the lock first, what each failure means, and which can be undone' -ForEach @(
         @{ Mode = 'Swap'; Start = 'Start idle slot green' }, @{ Mode = 'Rollback'; Start = 'Start previous slot green' }
     ) {
         $table = InModuleScope ZeroDowntime -Parameters @{ Mode = $Mode } { Get-DeployStepTable -Mode $Mode }
-        $run = [pscustomobject]@{ Plan = [pscustomobject]@{ ActiveSlot = 'blue'; TargetSlot = 'green' } }
+        $run = [pscustomobject]@{ Plan = [pscustomobject]@{ ActiveSlot = 'blue'; TargetSlot = 'green' }
+            Context = [pscustomobject]@{ HooksDirectory = Join-Path $TestDrive 'no-hooks'; RepositoryRoot = '/nonexistent' } }
         $names = @($table | ForEach-Object { if ($_.Name -is [scriptblock]) { & $_.Name $run } else { $_.Name } })
 
-        $names | Should -Be @('Preflight', 'Lock', $Start, 'Gate green (ready, smoke test, via nginx)',
-            'Switch nginx to green', 'Verify through nginx', 'Drain blue', 'Stop blue', 'Record')
+        $names | Should -Be @('Lock', 'Preflight', 'Hook pre-deploy (none)', $Start,
+            'Gate green (ready, smoke test, via nginx)', 'Switch nginx to green', 'Verify through nginx',
+            'Hook post-switch (none)', 'Drain blue', 'Stop blue', 'Hook post-deploy (none)', 'Hook on-failure (none)',
+            'Record')
         @($table | ForEach-Object { if ($_['Final']) { 'Final' } else { $_['OnFailure'] } }) |
-            Should -Be @('Refuse', 'Refuse', 'RollBack', 'RollBack', 'RollBack', 'RollBack', 'Fail', 'Fail', 'Final')
+            Should -Be @('Refuse', 'Refuse', 'Refuse', 'RollBack', 'RollBack', 'RollBack', 'RollBack', 'Fail', 'Fail',
+                'Fail', 'Fail', 'Final', 'Final')
         # Start (stop the slot, tag its image again) and Switch (back, drain) change what an undo takes back.
         @($table | ForEach-Object { @($_['Undo'] | Where-Object { $_ }).Count }) |
-            Should -Be @(0, 0, 2, 0, 2, 0, 0, 0, 0)
+            Should -Be @(0, 0, 0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0)
+        # A refusal by the pre-deploy hook is recorded (its output belongs in the history).
+        @($table | Where-Object { $_['Recorded'] } | ForEach-Object { & $_.Name $run }) | Should -Be @('Hook pre-deploy (none)')
         @($table | Where-Object { $_['Release'] } | ForEach-Object Name) | Should -Be @('Lock')
     }
 }

@@ -1,105 +1,311 @@
 #Requires -Version 7.4
 <#
-    Pester tests of Private/State: the deploy lock (one holder, refusal naming it, stale locks, -BreakLock, release
-    by its holder only, -WhatIf) and the deploy records (written atomically, read back newest first). Real files in
-    TestDrive; private functions reached with InModuleScope. Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
+    Pester tests of Private/State: the deploy lock (one holder, refusal naming it, liveness, -WaitSeconds with
+    progress, -BreakLock refusing a live holder unless -Force, audit of a break, staged holders, release by its
+    holder only), the history (appended, newest first), the retention choice and prune's decisions. The state
+    store's seam is the in-memory fake of TestHelpers.ps1 (the SQL itself runs in tests/Deploy.Tests on a real
+    stack). Run by tests/Deploy.Tests or: Invoke-Pester ./deploy-scripts
 #>
 
 BeforeAll {
     Import-Module (Join-Path (Split-Path -Parent $PSScriptRoot) 'ZeroDowntime.psd1') -Force
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
 Describe 'The deploy lock' {
-    BeforeEach { $directory = Join-Path $TestDrive ([guid]::NewGuid().ToString('n')) }
-
-    It 'is taken by one run and records who holds it' {
-        InModuleScope ZeroDowntime -Parameters @{ Directory = $directory } {
-            $path = Enter-DeployLock -StateDirectory $Directory -Command 'swap.ps1 -Version 1'
-
-            $path | Should -Exist
-            $holder = Get-DeployLock -StateDirectory $Directory
-            $holder.Pid | Should -Be $PID
-            $holder.Host | Should -Be ([System.Environment]::MachineName)
-            $holder.Alive | Should -BeTrue
-        }
+    BeforeEach {
+        $context = Get-TestContext
+        Mock -ModuleName ZeroDowntime Show-DeployMessage { }
+    }
+    AfterEach {
+        InModuleScope ZeroDowntime { $script:HeldLock = $null }
     }
 
-    It 'refuses a second run, naming the holder and how to recover' {
-        InModuleScope ZeroDowntime -Parameters @{ Directory = $directory } {
-            $null = Enter-DeployLock -StateDirectory $Directory -Command 'swap.ps1 -Version 1'
-
-            { Enter-DeployLock -StateDirectory $Directory -Command 'swap.ps1 -Version 2' } |
-                Should -Throw "*pid $PID*running*swap.ps1 -Version 1*-BreakLock*"
+    It 'is taken by one run and names who holds it' {
+        $holder = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Enter-DeployLock -Context $Context -Command 'swap.ps1 -Version 1'
         }
+
+        $holder.Pid | Should -Be $PID
+        $holder.Host | Should -Be ([System.Environment]::MachineName)
+        $holder.User | Should -Be ([System.Environment]::UserName)
+        $holder.Kind | Should -Be 'run'
+        $holder.Alive | Should -BeTrue
+        (Get-TestDeployLock -Context $context).Command | Should -Be 'swap.ps1 -Version 1'
     }
 
-    It 'calls a lock of a dead process stale, and -BreakLock takes it over' {
-        $null = New-Item -ItemType Directory -Path $directory
-        # A pid that cannot be running: above the kernel's pid_max and Windows' range alike.
-        @{ Pid = 2147483000; Host = [System.Environment]::MachineName; User = 'ci'; StartedAt = '2020-01-01T00:00:00Z'
-            Command = 'swap.ps1 -Version 0.9' } | ConvertTo-Json | Set-Content -LiteralPath (Join-Path $directory 'deploy.lock')
+    It 'refuses a second run, naming the holder (user@host pid, command, since) and what to do' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 1'
 
-        InModuleScope ZeroDowntime -Parameters @{ Directory = $directory } {
-            { Enter-DeployLock -StateDirectory $Directory -Command 'swap.ps1' } | Should -Throw '*not running: stale*-BreakLock*'
-            $null = Enter-DeployLock -StateDirectory $Directory -Command 'swap.ps1 -Version 1' -BreakLock `
+        {
+            InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+                Enter-DeployLock -Context $Context -Command 'swap.ps1 -Version 2'
+            }
+        } | Should -Throw '*someone@other-host pid 4242 (running*swap.ps1 -Version 1*since*-LockWaitSeconds*-BreakLock*'
+        (Get-TestDeployLock -Context $context).Command | Should -Be 'swap.ps1 -Version 1'
+    }
+
+    It 'waits with -WaitSeconds, printing who holds it, and proceeds once the holder releases' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 1'
+        # The holder finishes while we wait: the third attempt finds the lock free.
+        $script:State.ReleaseAfterAttempts = 3
+
+        $holder = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Enter-DeployLock -Context $Context -Command 'swap.ps1 -Version 2' -WaitSeconds 30
+        }
+
+        $holder.Command | Should -Be 'swap.ps1 -Version 2'
+        $script:State.Attempts | Should -Be 3
+        Should -Invoke -ModuleName ZeroDowntime Show-DeployMessage -ParameterFilter {
+            $Message -like 'waiting for lock held by someone@other-host pid 4242*swap.ps1 -Version 1*, 0 s'
+        } -Times 1
+    }
+
+    It 'gives up after -WaitSeconds, saying how long it waited' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 1'
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+
+        {
+            InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+                Enter-DeployLock -Context $Context -Command 'swap.ps1 -Version 2' -WaitSeconds 2
+            }
+        } | Should -Throw '*(waited 2 s)*swap.ps1 -Version 1*'
+        $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.9
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+    }
+
+    It 'refuses -BreakLock on a live holder, and leaves it alone' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 1' -HeartbeatAgeSeconds 3
+
+        {
+            InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+                Enter-DeployLock -Context $Context -Command 'swap.ps1 -Version 2' -BreakLock
+            }
+        } | Should -Throw '*Refusing to break*alive*someone@other-host*-Force*'
+        (Get-TestDeployLock -Context $context).Command | Should -Be 'swap.ps1 -Version 1'
+        $script:State.History | Should -HaveCount 0
+    }
+
+    It 'breaks a live holder with -BreakLock -Force, and records who broke whose lock' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 1'
+
+        $holder = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Enter-DeployLock -Context $Context -Command 'swap.ps1 -Version 2 -BreakLock -Force' -BreakLock -Force `
                 -WarningAction SilentlyContinue
-
-            (Get-DeployLock -StateDirectory $Directory).Pid | Should -Be $PID
-        }
-    }
-
-    It 'treats an empty lock file (killed while writing it) as a stale holder' {
-        $null = New-Item -ItemType Directory -Path $directory
-        $null = New-Item -ItemType File -Path (Join-Path $directory 'deploy.lock')
-
-        InModuleScope ZeroDowntime -Parameters @{ Directory = $directory } {
-            { Enter-DeployLock -StateDirectory $Directory -Command 'swap.ps1' } | Should -Throw '*stale*-BreakLock*'
-        }
-    }
-
-    It 'is released only by its holder' {
-        $null = New-Item -ItemType Directory -Path $directory
-        @{ Pid = 2147483000; Host = 'elsewhere'; User = 'ci'; StartedAt = '2020-01-01T00:00:00Z'; Command = 'x' } |
-            ConvertTo-Json | Set-Content -LiteralPath (Join-Path $directory 'deploy.lock')
-
-        InModuleScope ZeroDowntime -Parameters @{ Directory = $directory } { Exit-DeployLock -StateDirectory $Directory }
-
-        Join-Path $directory 'deploy.lock' | Should -Exist
-    }
-
-    It 'is released by the run that took it' {
-        InModuleScope ZeroDowntime -Parameters @{ Directory = $directory } {
-            $null = Enter-DeployLock -StateDirectory $Directory -Command 'swap.ps1'
-
-            Exit-DeployLock -StateDirectory $Directory
         }
 
-        Join-Path $directory 'deploy.lock' | Should -Not -Exist
+        $holder.Pid | Should -Be $PID
+        $entry = (Get-TestDeployRecord -Context $context)[0]
+        $entry.Mode | Should -Be 'BreakLock'
+        $entry.User | Should -Be ([System.Environment]::UserName)
+        $entry.Command | Should -Be 'swap.ps1 -Version 2 -BreakLock -Force'
+        $entry.Details.Forced | Should -BeTrue
+        $entry.Details.BrokenHolder.Command | Should -Be 'swap.ps1 -Version 1'
+        $entry.Details.BrokenHolder.Host | Should -Be 'other-host'
     }
 
-    It 'changes nothing with -WhatIf' {
-        InModuleScope ZeroDowntime -Parameters @{ Directory = $directory } {
-            $null = Enter-DeployLock -StateDirectory $Directory -Command 'swap.ps1' -WhatIf
+    It 'breaks a dead holder (no heartbeat for 60 s, on another host) with -BreakLock alone' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 1' -HeartbeatAgeSeconds 60
+
+        $holder = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Enter-DeployLock -Context $Context -Command 'swap.ps1 -Version 2' -BreakLock -WarningAction SilentlyContinue
         }
 
-        $directory | Should -Not -Exist
+        $holder.Command | Should -Be 'swap.ps1 -Version 2'
+        (Get-TestDeployRecord -Context $context)[0].Details.Forced | Should -BeFalse
+    }
+
+    It 'refuses -Force without -BreakLock' {
+        {
+            InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+                Enter-DeployLock -Context $Context -Command 'swap.ps1' -Force
+            }
+        } | Should -Throw '*-Force only goes with -BreakLock*'
+    }
+
+    It 'counts a staged holder as alive: -BreakLock refuses it, -AdoptStaged takes it over with its details' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Stage' -Kind staged -HeartbeatAgeSeconds 3600 `
+            -Staged @{ Slot = 'green'; Version = '2.0.0'; Mode = 'Stage' }
+
+        {
+            InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+                Enter-DeployLock -Context $Context -Command 'swap.ps1' -BreakLock
+            }
+        } | Should -Throw '*Refusing to break*staged Stage of 2.0.0 on green*'
+        $holder = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Enter-DeployLock -Context $Context -Command 'swap.ps1 -Promote' -AdoptStaged
+        }
+
+        $holder.Kind | Should -Be 'run'
+        $holder.Pid | Should -Be $PID
+        $holder.Staged['Version'] | Should -Be '2.0.0'
+    }
+
+    It 'says "nothing is staged" to -AdoptStaged when no staged deployment holds the lock' {
+        {
+            InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+                Enter-DeployLock -Context $Context -Command 'swap.ps1 -Promote' -AdoptStaged
+            }
+        } | Should -Throw 'Nothing is staged*'
+    }
+
+    It 'keeps the lock as a staged holder with Exit-DeployLock -KeepStaged, and releases it otherwise' {
+        InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            $null = Enter-DeployLock -Context $Context -Command 'swap.ps1 -Stage'
+            Exit-DeployLock -Context $Context -KeepStaged -Staged @{ Slot = 'green'; Version = '2.0.0'; Mode = 'Stage' }
+        }
+        $staged = Get-TestDeployLock -Context $context
+        $staged.Kind | Should -Be 'staged'
+        $staged.Alive | Should -BeTrue
+        $staged.Staged['Slot'] | Should -Be 'green'
+
+        InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            $null = Enter-DeployLock -Context $Context -Command 'swap.ps1 -Abort' -AdoptStaged
+            Exit-DeployLock -Context $Context
+        }
+        Get-TestDeployLock -Context $context | Should -BeNullOrEmpty
+    }
+
+    It 'releases only its own lock: a lock another run holds is left alone' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 1'
+
+        InModuleScope ZeroDowntime -Parameters @{ Context = $context } { Exit-DeployLock -Context $Context }
+
+        (Get-TestDeployLock -Context $context).Command | Should -Be 'swap.ps1 -Version 1'
+    }
+
+    It 'takes nothing under -WhatIf, and warns who holds the lock' {
+        Enter-TestDeployLock -Context $context -Command 'swap.ps1 -Version 1'
+
+        $result = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            $null = Enter-DeployLock -Context $Context -Command 'swap.ps1' -WhatIf -WarningVariable warned `
+                -WarningAction SilentlyContinue
+            "$warned"
+        }
+
+        $result | Should -BeLike '*held by someone@other-host*'
+        (Get-TestDeployLock -Context $context).Command | Should -Be 'swap.ps1 -Version 1'
     }
 }
 
-Describe 'Deploy records' {
-    It 'are written atomically and read back newest first' {
-        $directory = Join-Path $TestDrive 'records'
+Describe 'Test-DeployLockAlive' {
+    It 'calls a holder <Expected> when <Case>' -ForEach @(
+        @{ Case = 'it beat 3 s ago on another host'; Kind = 'run'; Age = 3; HostName = 'elsewhere'; ProcessId = 1; Expected = $true }
+        @{ Case = 'it beat 60 s ago on another host'; Kind = 'run'; Age = 60; HostName = 'elsewhere'; ProcessId = 1; Expected = $false }
+        @{ Case = 'it beat 60 s ago but its process runs here'; Kind = 'run'; Age = 60; HostName = 'HERE'; ProcessId = $PID; Expected = $true }
+        @{ Case = 'it beat 60 s ago and its process is gone from here'; Kind = 'run'; Age = 60; HostName = 'HERE'; ProcessId = 2147483000; Expected = $false }
+        @{ Case = 'it is staged, however old'; Kind = 'staged'; Age = 86400; HostName = 'elsewhere'; ProcessId = 1; Expected = $true }
+    ) {
+        $name = if ($HostName -eq 'HERE') { [System.Environment]::MachineName } else { $HostName }
+        $holder = [pscustomobject]@{ Kind = $Kind; HeartbeatAgeSeconds = $Age; Host = $name; Pid = $ProcessId }
 
-        $results = InModuleScope ZeroDowntime -Parameters @{ Directory = $directory } {
-            foreach ($minute in 1, 3, 2) {
-                $report = [pscustomobject]@{ Mode = 'Swap'; FromSlot = 'blue'; ToSlot = 'green'; Result = "r$minute"
-                    StartedAt = [DateTimeOffset]::new(2026, 1, 1, 0, $minute, 0, [TimeSpan]::Zero) }
-                $null = Write-DeployRecord -StateDirectory $Directory -Report $report
-            }
-            Get-DeployRecord -StateDirectory $Directory -Last 3 | ForEach-Object Result
+        InModuleScope ZeroDowntime -Parameters @{ Holder = $holder } { Test-DeployLockAlive -Holder $Holder } |
+            Should -Be $Expected
+    }
+}
+
+Describe 'The history' {
+    It 'appends entries with who ran them and returns them newest first' {
+        $context = Get-TestContext
+        foreach ($result in 'Succeeded', 'RolledBack', 'Refused') {
+            $report = InModuleScope ZeroDowntime { New-DeployReport -Project 'zdd-unit' -Mode Swap -Version '1' }
+            $report.Result = $result
+            Write-TestDeployRecord -Context $context -Report $report
         }
 
-        @($results) | Should -Be @('r3', 'r2', 'r1')
-        Get-ChildItem -LiteralPath (Join-Path $directory 'deploys') -Filter '*.tmp' | Should -BeNullOrEmpty
+        $entries = @(Get-TestDeployRecord -Context $context -Last 2)
+
+        @($entries | ForEach-Object Result) | Should -Be @('Refused', 'RolledBack')
+        $entries[0].User | Should -Be ([System.Environment]::UserName)
+        $entries[0].Host | Should -Be ([System.Environment]::MachineName)
+    }
+}
+
+Describe 'Select-RetainedVersion (the retention choice)' {
+    It 'keeps the N versions whose last successful deploy is newest; a version never live is not retained' {
+        $deployed = @(
+            [pscustomobject]@{ Version = '1.0.0'; LastLive = 1 }
+            [pscustomobject]@{ Version = '2.0.0'; LastLive = 7 }   # rolled back to, later
+            [pscustomobject]@{ Version = '3.0.0'; LastLive = 5 }
+            [pscustomobject]@{ Version = '4.0.0'; LastLive = 6 }
+            [pscustomobject]@{ Version = '5.0.0-bad'; LastLive = $null }
+        )
+
+        $retained = InModuleScope ZeroDowntime -Parameters @{ Deployed = $deployed } {
+            Select-RetainedVersion -Deployed $Deployed -RetainVersions 3
+        }
+
+        $retained | Should -Be @('2.0.0', '4.0.0', '3.0.0')
+    }
+
+    It 'derives the window from the history: what swaps and rollbacks that succeeded moved to and from' {
+        $context = Get-TestContext
+        foreach ($step in @(
+                @{ Mode = 'Swap'; From = '0.9.0'; To = '1.0.0'; Result = 'Succeeded' }
+                @{ Mode = 'Swap'; From = '1.0.0'; To = '2.0.0'; Result = 'Succeeded' }
+                @{ Mode = 'Swap'; From = '2.0.0'; To = '3.0.0'; Result = 'RolledBack' }
+                @{ Mode = 'Rollback'; From = '2.0.0'; To = '1.0.0'; Result = 'Succeeded' }
+                @{ Mode = 'MaintenanceOn'; From = $null; To = $null; Result = 'Succeeded' })) {
+            Write-TestDeployRecord -Context $context -Report ([pscustomobject]@{
+                    Mode = $step.Mode; FromVersion = $step.From; ToVersion = $step.To; Result = $step.Result })
+        }
+
+        $versions = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Get-RetainedVersion -Context $Context -RetainVersions 5
+        }
+
+        $versions.Retained | Should -Be @('1.0.0', '2.0.0', '0.9.0')
+        # 3.0.0 never went live: not retained, but known to prune as deployed here.
+        @($versions.Deployed | ForEach-Object Version) | Should -Contain '3.0.0'
+    }
+}
+
+Describe 'Select-PruneCandidate (what prune removes, and why not)' {
+    BeforeAll {
+        $tags = @(
+            [pscustomobject]@{ Tag = 'blue'; Id = 'sha256:b' }
+            [pscustomobject]@{ Tag = 'green'; Id = 'sha256:g' }
+            [pscustomobject]@{ Tag = '1.0.0'; Id = 'sha256:1' }
+            [pscustomobject]@{ Tag = '2.0.0'; Id = 'sha256:2' }
+            [pscustomobject]@{ Tag = '3.0.0'; Id = 'sha256:g' }
+            [pscustomobject]@{ Tag = '4.0.0'; Id = 'sha256:b' }
+            [pscustomobject]@{ Tag = '5.0.0'; Id = 'sha256:5' }
+            [pscustomobject]@{ Tag = '6.0.0-next'; Id = 'sha256:6' }
+            [pscustomobject]@{ Tag = '0.9.0'; Id = 'sha256:09' }
+        )
+        $plan = InModuleScope ZeroDowntime -Parameters @{ Tags = $tags } {
+            Select-PruneCandidate -Tag $Tags -Retained @('5.0.0', '4.0.0') `
+                -Deployed @('0.9.0', '1.0.0', '2.0.0', '3.0.0', '4.0.0', '5.0.0') `
+                -InUse @{ 'sha256:b' = 'the api-blue container (running) runs it'; 'sha256:g' = 'slot tag green points to it' } `
+                -RetainVersions 2
+        }
+        $byTag = @{}
+        foreach ($entry in $plan) { $byTag[$entry.Tag] = $entry }
+    }
+
+    It 'never removes a slot tag' {
+        $byTag['blue'].Action | Should -Be 'Keep'
+        $byTag['green'].Action | Should -Be 'Keep'
+    }
+
+    It 'never removes the image a slot runs, nor the idle slot''s image, whatever the window' {
+        $byTag['4.0.0'].Action | Should -Be 'Keep'
+        $byTag['3.0.0'].Action | Should -Be 'Keep'
+        $byTag['3.0.0'].Reason | Should -BeLike '*slot tag green*'
+    }
+
+    It 'never removes a version inside the window' {
+        $byTag['5.0.0'].Action | Should -Be 'Keep'
+        $byTag['5.0.0'].Reason | Should -BeLike '*retention window*'
+    }
+
+    It 'never removes a tag this stack never deployed' {
+        $byTag['6.0.0-next'].Action | Should -Be 'Keep'
+        $byTag['6.0.0-next'].Reason | Should -Be 'never deployed to this stack'
+    }
+
+    It 'removes deployed versions outside the window, saying why' {
+        @($plan | Where-Object Action -EQ 'Remove' | ForEach-Object Tag) | Should -Be @('0.9.0', '1.0.0', '2.0.0')
+        $byTag['1.0.0'].Reason | Should -BeLike '*outside the retention window*'
     }
 }

@@ -14,10 +14,13 @@ Describe 'Get-DeployStatus' {
     BeforeEach {
         $context = Get-TestContext
         Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = 'green' } }
+        $script:Maintenance = [pscustomobject]@{ On = $false; RetryAfterSeconds = $null; Message = $null; Since = $null; By = $null }
+        Mock -ModuleName ZeroDowntime Get-MaintenanceState { $script:Maintenance }
         # One compose call for all containers; readiness is Docker's health status of each.
         $script:GreenHealth = 'healthy'
         Mock -ModuleName ZeroDowntime Get-StackContainer {
             [pscustomobject]@{ Service = 'nginx'; Id = 'id-nginx'; State = 'running'; Status = 'Up'; Health = 'healthy' }
+            [pscustomobject]@{ Service = 'db'; Id = 'id-db'; State = 'running'; Status = 'Up'; Health = 'healthy' }
             [pscustomobject]@{ Service = 'api-green'; Id = 'id-green'; State = 'running'; Status = 'Up'
                 Health = $script:GreenHealth }
             [pscustomobject]@{ Service = 'api-blue'; Id = 'id-blue'; State = 'exited'; Status = 'Exited (0)'; Health = '' }
@@ -70,7 +73,8 @@ Describe 'Get-DeployStatus' {
 
         $status = Get-DeployStatus -Context $context -Last 2
 
-        $status.Lock.Pid | Should -Be $PID
+        $status.Lock.Pid | Should -Be 4242
+        $status.Lock.Alive | Should -BeTrue
         $status.Lock.Command | Should -Be 'swap.ps1 -Version 2.0.0'
         $status.LastDeploys | Should -HaveCount 2
         $status.LastDeploys[0].ToVersion | Should -Be '4'
@@ -88,6 +92,22 @@ Describe 'Get-DeployStatus' {
         $status.Slots | Should -HaveCount 2
     }
 
+    It 'shows maintenance mode with who turned it on, when, and the message (from the history)' {
+        $script:Maintenance.On = $true
+        $script:Maintenance.RetryAfterSeconds = 600
+        $on = [pscustomobject]@{ Mode = 'MaintenanceOn'; Result = 'Succeeded'; User = 'ops'; Host = 'laptop'
+            FinishedAt = '2026-01-01T10:00:00Z'; Details = [pscustomobject]@{ RetryAfterSeconds = 600; Message = 'Back soon' } }
+        Write-TestDeployRecord -Context $context -Report $on
+
+        $status = Get-DeployStatus -Context $context
+        $text = (Format-DeployStatus -Status $status -WarningAction SilentlyContinue) -join "`n"
+
+        $status.Maintenance.On | Should -BeTrue
+        $status.Maintenance.Message | Should -Be 'Back soon'
+        $status.Maintenance.By | Should -Be 'ops@laptop'
+        $text | Should -BeLike "*Mode:        MAINTENANCE (503, Retry-After 600 s) since*by ops@laptop, message 'Back soon'*"
+    }
+
     It 'serializes to JSON that status.ps1 -Json can print' {
         $json = Get-DeployStatus -Context $context | ConvertTo-Json -Depth 6 | ConvertFrom-Json
 
@@ -101,7 +121,9 @@ Describe 'Format-DeployStatus' {
         $status = [pscustomobject]@{
             Project     = 'zdd-unit'
             ActiveSlot  = 'green'
-            Lock        = [pscustomobject]@{ Pid = 42; Host = 'host1'; StartedAt = '2026-01-01T00:00:00Z'; Command = 'swap.ps1' }
+            Maintenance = [pscustomobject]@{ On = $false }
+            Lock        = [pscustomobject]@{ Pid = 42; Host = 'host1'; User = 'ops'; StartedAt = '2026-01-01T00:00:00Z'
+                Command = 'swap.ps1'; Kind = 'run'; Alive = $true; HeartbeatAgeSeconds = 2.5; Staged = $null }
             Slots       = @([pscustomobject]@{ Slot = 'green'; Active = $true; State = 'running'; Ready = $true
                     Version = '2.0.0'; InFlight = 0; Status = 'Up' })
             LastDeploys = @([pscustomobject]@{ StartedAt = 'then'; Mode = 'Swap'; FromSlot = 'blue'; ToSlot = 'green'
@@ -113,7 +135,8 @@ Describe 'Format-DeployStatus' {
 
         $text | Should -BeLike '*Project:     zdd-unit*'
         $text | Should -BeLike '*Active slot: green*'
-        $text | Should -BeLike '*Lock:        held by pid 42 on host1*(swap.ps1)*'
+        $text | Should -BeLike '*Mode:        serving*'
+        $text | Should -BeLike "*Lock:        held by ops@host1 pid 42 (running, last heartbeat 2.5 s ago), command 'swap.ps1'*"
         $text | Should -BeLike '*green*True*running*2.0.0*'
         $text | Should -BeLike '*Last deploys:*Swap*Succeeded*'
         @($warnings) | Should -Be @('api-blue: gone')

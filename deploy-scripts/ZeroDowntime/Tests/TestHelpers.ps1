@@ -5,26 +5,31 @@
 
     Register-DeployStepMock replaces every step function that touches docker with a mock inside the module that records
     its name (and slot) in $script:Calls, so that a test can check the order of the steps and what ran after a
-    failure. -FailAt makes one of them throw. The lock and the records stay real (files in TestDrive), reached through
-    the *-TestDeploy* helpers below (the module's State functions are private).
+    failure. -FailAt makes one of them throw. The lock and history functions (Private/State) run
+    for real against an in-memory stand-in of the state store (Register-DeployStateFake: the one seam,
+    Invoke-DeployStateSql, answers each named query as the SQL does; tests/Deploy.Tests runs the real SQL on a real
+    stack), reached through the *-TestDeploy* helpers below.
 #>
 
 function Get-TestContext {
     <#
     .SYNOPSIS
-        A deploy context whose state directory is a fresh folder under TestDrive; nothing refers to a real stack.
+        A deploy context with a fresh, empty state store (Register-DeployStateFake); nothing refers to a real stack.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param([string] $Name = 'zdd-unit')
+
+    Register-DeployStateFake
 
     [pscustomobject]@{
         PSTypeName          = 'ZeroDowntime.DeployContext'
         ProjectName         = $Name
         ComposeFile         = @('/nonexistent/docker-compose.yaml')
         EnvFile             = $null
-        StateDirectory      = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
         RepositoryRoot      = '/nonexistent'
+        # No hooks unless a test writes some there.
+        HooksDirectory      = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
         PublicHostName      = 'localhost'
         ReadyTimeoutSeconds = 5
         DrainTimeoutSeconds = 5
@@ -114,6 +119,12 @@ function Register-DeployStepMock {
         $script:AskedContainers.Add("Set-ActiveSlot:$NginxContainerId")
     }
     Mock -ModuleName ZeroDowntime Wait-PublicSlot { & $script:Record 'Wait-PublicSlot' $Slot }
+    # Maintenance mode off unless a test turns it on ($script:MaintenanceOn).
+    $script:MaintenanceOn = $false
+    Mock -ModuleName ZeroDowntime Get-MaintenanceState {
+        [pscustomobject]@{ On = $script:MaintenanceOn; RetryAfterSeconds = 300; Message = $null; Since = $null; By = $null }
+    }
+    Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = $script:ActiveAfterSwitch } }
     Mock -ModuleName ZeroDowntime Wait-SlotDrain {
         & $script:Record 'Wait-SlotDrain' $Slot
         $script:AskedContainers.Add("Wait-SlotDrain:$ContainerId")
@@ -124,17 +135,147 @@ function Register-DeployStepMock {
     Mock -ModuleName ZeroDowntime Show-DeployStep { }
 }
 
+function Register-DeployStateFake {
+    <#
+    .SYNOPSIS
+        Replaces the state store's one seam (Invoke-DeployStateSql) with an in-memory one that answers each named
+        query as the SQL does (one lock row, insert-if-absent; an append-only history), and the heartbeat thread with
+        a no-op. $script:State holds the lock row and the history.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Registers mocks; changes nothing outside the test.')]
+    [CmdletBinding()]
+    param()
+
+    $script:State = @{ Lock = $null; History = [System.Collections.Generic.List[object]]::new(); Attempts = 0
+        ReleaseAfterAttempts = 0 }
+    Mock -ModuleName ZeroDowntime Get-DeployStateContainer { 'id-db' }
+    # What the real one remembers (in the module's scope): which lock this process holds.
+    Mock -ModuleName ZeroDowntime Start-DeployLockHeartbeat {
+        & (Get-Module ZeroDowntime) {
+            param($Token)
+            $script:HeldLock = [pscustomobject]@{ Token = $Token; ContainerId = 'id-db'; Job = $null }
+        } $Token
+    }
+    Mock -ModuleName ZeroDowntime Invoke-DeployStateSql {
+        $state = $script:State
+        $now = [DateTimeOffset]::UtcNow
+        $view = {
+            param($Row)
+            if (-not $Row) { return $null }
+            $copy = $Row.PSObject.Copy()
+            $copy.HeartbeatAgeSeconds = [math]::Round(($now - $Row.HeartbeatAt).TotalSeconds, 1)
+            $copy
+        }
+        switch ($Query) {
+            'TakeLock' {
+                $state.Attempts++
+                if ($state.Lock -and $state.ReleaseAfterAttempts -and $state.Attempts -ge $state.ReleaseAfterAttempts) {
+                    $state.Lock = $null
+                }
+                if ($state.Lock) { return [pscustomobject]@{ Taken = $false; Holder = (& $view $state.Lock) } }
+                $state.Lock = [pscustomobject]@{ Token = $Variables.token; User = $Variables.user; Host = $Variables.host
+                    Pid = [int]$Variables.pid; Command = $Variables.command; StartedAt = $now; HeartbeatAt = $now
+                    Kind = 'run'; Staged = $null; HeartbeatAgeSeconds = 0.0 }
+                [pscustomobject]@{ Taken = $true; Holder = (& $view $state.Lock) }
+            }
+            'GetLock' { & $view $state.Lock }
+            'Heartbeat' {
+                $holds = [bool]($state.Lock -and $state.Lock.Token -eq $Variables.token -and $state.Lock.Kind -eq 'run')
+                if ($holds) { $state.Lock.HeartbeatAt = $now }
+                $holds
+            }
+            'ReleaseLock' {
+                $holds = [bool]($state.Lock -and $state.Lock.Token -eq $Variables.token -and $state.Lock.Kind -eq 'run')
+                if ($holds) { $state.Lock = $null }
+                $holds
+            }
+            'RemoveLock' {
+                $holds = [bool]($state.Lock -and $state.Lock.Token -eq $Variables.token)
+                if ($holds) { $state.Lock = $null }
+                $holds
+            }
+            'StageLock' {
+                $holds = [bool]($state.Lock -and $state.Lock.Token -eq $Variables.token -and $state.Lock.Kind -eq 'run')
+                if ($holds) {
+                    $state.Lock.Kind = 'staged'
+                    $state.Lock.Staged = $Variables.staged | ConvertFrom-Json
+                }
+                $holds
+            }
+            'AdoptStaged' {
+                if (-not $state.Lock -or $state.Lock.Kind -ne 'staged') { return $null }
+                $state.Lock.Token = $Variables.token; $state.Lock.User = $Variables.user
+                $state.Lock.Host = $Variables.host; $state.Lock.Pid = [int]$Variables.pid
+                $state.Lock.Command = $Variables.command; $state.Lock.Kind = 'run'; $state.Lock.HeartbeatAt = $now
+                & $view $state.Lock
+            }
+            'AppendHistory' {
+                $entry = $Variables.record | ConvertFrom-Json
+                $id = [long]($state.History.Count + 1)
+                $entry | Add-Member -NotePropertyName Id -NotePropertyValue $id -Force
+                $state.History.Add($entry)
+                $id
+            }
+            'GetHistory' {
+                $count = $state.History.Count
+                @(for ($i = $count - 1; $i -ge [math]::Max(0, $count - [int]$Variables.last); $i--) {
+                        $state.History[$i]
+                    })
+            }
+            'DeployedVersions' {
+                $moves = @($state.History | Where-Object {
+                        $_.PSObject.Properties['Mode'] -and $_.Mode -in 'Swap', 'Rollback', 'Promote' })
+                $tried = foreach ($entry in $moves) {
+                    $ok = $entry.PSObject.Properties['Result'] -and $entry.Result -eq 'Succeeded'
+                    if ($entry.PSObject.Properties['ToVersion'] -and $entry.ToVersion) {
+                        [pscustomobject]@{ Version = $entry.ToVersion; Id = $entry.Id
+                            Live = if ($ok) { 2 * $entry.Id } else { $null } }
+                    }
+                    if ($ok -and $entry.PSObject.Properties['FromVersion'] -and $entry.FromVersion) {
+                        [pscustomobject]@{ Version = $entry.FromVersion; Id = $entry.Id; Live = 2 * $entry.Id - 1 }
+                    }
+                }
+                $versions = foreach ($group in @($tried | Group-Object -Property Version)) {
+                    $live = @($group.Group | Where-Object { $null -ne $_.Live })
+                    [pscustomobject]@{
+                        Version  = $group.Name
+                        LastLive = if ($live) { ($live | Measure-Object -Property Live -Maximum).Maximum } else { $null }
+                        LastId   = ($group.Group | Measure-Object -Property Id -Maximum).Maximum
+                    }
+                }
+                @($versions | Sort-Object -Descending -Property @{
+                        Expression = { if ($null -eq $_.LastLive) { -1 } else { $_.LastLive } } })
+            }
+            default { throw "The fake state store does not know the query $Query." }
+        }
+    }
+}
+
 function Enter-TestDeployLock {
     <#
     .SYNOPSIS
-        Takes the deploy lock of a test context, as another run would hold it.
+        Puts a holder into the test's lock, as another run (another process or host) would hold it.
+    .PARAMETER HeartbeatAgeSeconds
+        How long ago it last beat: 0 = alive; 60 (on another host) = dead.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Changes the in-memory test store only.')]
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [pscustomobject] $Context, [Parameter(Mandatory)] [string] $Command)
+    param(
+        [Parameter(Mandatory)] [pscustomobject] $Context,
+        [Parameter(Mandatory)] [string] $Command,
+        [int] $HeartbeatAgeSeconds = 0,
+        [string] $HostName = 'other-host',
+        [int] $ProcessId = 4242,
+        [ValidateSet('run', 'staged')] [string] $Kind = 'run',
+        [hashtable] $Staged
+    )
 
-    InModuleScope ZeroDowntime -Parameters @{ Directory = $Context.StateDirectory; Command = $Command } {
-        $null = Enter-DeployLock -StateDirectory $Directory -Command $Command
-    }
+    $beat = [DateTimeOffset]::UtcNow.AddSeconds(-$HeartbeatAgeSeconds)
+    $script:State.Lock = [pscustomobject]@{ Token = [guid]::NewGuid().ToString(); User = 'someone'; Host = $HostName
+        Pid = $ProcessId; Command = $Command; StartedAt = $beat.AddMinutes(-1); HeartbeatAt = $beat; Kind = $Kind
+        Staged = if ($Staged) { [pscustomobject]$Staged } else { $null }; HeartbeatAgeSeconds = 0.0 }
 }
 
 function Get-TestDeployLock {
@@ -146,36 +287,64 @@ function Get-TestDeployLock {
     [OutputType([pscustomobject])]
     param([Parameter(Mandatory)] [pscustomobject] $Context)
 
-    InModuleScope ZeroDowntime -Parameters @{ Directory = $Context.StateDirectory } {
-        Get-DeployLock -StateDirectory $Directory
-    }
+    InModuleScope ZeroDowntime -Parameters @{ Context = $Context } { Get-DeployLock -Context $Context }
 }
 
 function Write-TestDeployRecord {
     <#
     .SYNOPSIS
-        Writes a deploy record into a test context's state, as an earlier run would have.
+        Appends an entry to a test context's history, as an earlier run would have.
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] [pscustomobject] $Context, [Parameter(Mandatory)] [pscustomobject] $Report)
 
-    InModuleScope ZeroDowntime -Parameters @{ Directory = $Context.StateDirectory; Report = $Report } {
-        $null = Write-DeployRecord -StateDirectory $Directory -Report $Report
+    InModuleScope ZeroDowntime -Parameters @{ Context = $Context; Report = $Report } {
+        $null = Write-DeployRecord -Context $Context -Report $Report
     }
 }
 
 function Get-TestDeployRecord {
     <#
     .SYNOPSIS
-        The deploy records of a test context, newest first.
+        The history of a test context, newest first.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param([Parameter(Mandatory)] [pscustomobject] $Context, [int] $Last = 5)
 
-    InModuleScope ZeroDowntime -Parameters @{ Directory = $Context.StateDirectory; Last = $Last } {
-        Get-DeployRecord -StateDirectory $Directory -Last $Last
+    InModuleScope ZeroDowntime -Parameters @{ Context = $Context; Last = $Last } {
+        Get-DeployRecord -Context $Context -Last $Last
     }
+}
+
+function New-TestHook {
+    <#
+    .SYNOPSIS
+        An executable hook file for the hook tests: it appends its name and the facts it was given to -Log, prints
+        "output of <name>", runs -Extra (shell), and exits with -ExitCode.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
+        Justification = 'Writes a file under TestDrive only.')]
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $Directory,
+        [Parameter(Mandatory)] [string] $Log,
+        [Parameter(Mandatory)] [string] $Name,
+        [int] $ExitCode = 0,
+        [string] $Extra = ''
+    )
+
+    $path = Join-Path $Directory $Name
+    $facts = 'op=$ZDD_OPERATION version=$ZDD_VERSION from=$ZDD_FROM_SLOT to=$ZDD_TO_SLOT result=$ZDD_RESULT ' +
+        'failed=$ZDD_FAILED_STEP'
+    Set-Content -LiteralPath $path -Value @(
+        '#!/bin/sh'
+        "echo ""`$ZDD_HOOK $facts"" >> '$Log'"
+        "echo 'output of $Name'"
+        $Extra
+        "exit $ExitCode"
+    )
+    [System.IO.File]::SetUnixFileMode($path, 'UserRead, UserWrite, UserExecute')
 }
 
 function New-TestStep {

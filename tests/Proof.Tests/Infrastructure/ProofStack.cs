@@ -21,13 +21,9 @@ public sealed class ProofStack : IAsyncLifetime
     private readonly SemaphoreSlim _startGate = new(1, 1);
     private readonly List<string> _extraTags = [];
     private ComposeStack? _stack;
-    private string? _stateDirectory;
     private Exception? _startFailure;
 
     public ComposeStack Stack => _stack ?? throw new InvalidOperationException("Call ReadyAsync first.");
-
-    /// <summary>Lock and deploy records of swap.ps1 for this stack (never the repo's own .deploy/).</summary>
-    public string StateDirectory => _stateDirectory ?? throw new InvalidOperationException("Call ReadyAsync first.");
 
     /// <summary>The arguments that point the deploy scripts at this stack.</summary>
     public IReadOnlyList<string> ScriptTargetArguments =>
@@ -35,7 +31,6 @@ public sealed class ProofStack : IAsyncLifetime
         "-ProjectName", Stack.ProjectName,
         "-ComposeFile", Stack.ComposeFile,
         "-EnvFile", Stack.EnvFile,
-        "-StateDirectory", StateDirectory,
     ];
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
@@ -69,7 +64,6 @@ public sealed class ProofStack : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        _stateDirectory = Directory.CreateTempSubdirectory("zdd-proof-state-").FullName;
         ComposeStack? stack = null;
         try
         {
@@ -170,10 +164,10 @@ public sealed class ProofStack : IAsyncLifetime
     /// </summary>
     public async Task ResetAsync()
     {
-        foreach (var file in Directory.EnumerateFiles(StateDirectory, "*lock*", SearchOption.AllDirectories))
-        {
-            File.Delete(file);
-        }
+        // The deploy lock lives in the stack's PostgreSQL; maintenance mode in nginx's routing state.
+        await DeployState.ClearLockAsync(Stack);
+        (await Stack.ExecAsync("nginx", "sh", "/etc/nginx/zdd/zdd-state.sh", "maintenance-off"))
+            .EnsureSuccess("turning maintenance mode off");
 
         await RepairNginxConfigAsync();
         var active = await ActiveSlotAsync();
@@ -226,11 +220,6 @@ public sealed class ProofStack : IAsyncLifetime
         if (_extraTags.Count > 0)
         {
             await ProcessRunner.RunAsync("docker", ["image", "rm", "--force", .. _extraTags]);
-        }
-
-        if (_stateDirectory is not null && Directory.Exists(_stateDirectory))
-        {
-            Directory.Delete(_stateDirectory, recursive: true);
         }
 
         _startGate.Dispose();

@@ -32,7 +32,7 @@ public static class SwapScript
 {
     public static string ScriptPath => Path.Combine(RepoPaths.Root, "deploy-scripts", "swap.ps1");
 
-    /// <summary>`dotnet pwsh swap.ps1 -ProjectName .. -ComposeFile .. -EnvFile .. -StateDirectory .. -Version ..`.</summary>
+    /// <summary>`dotnet pwsh swap.ps1 -ProjectName .. -ComposeFile .. -EnvFile .. -Version ..`.</summary>
     public static async Task<SwapOutcome> RunAsync(
         ProofStack proof,
         string version,
@@ -51,27 +51,24 @@ public static class SwapScript
         var started = DateTimeOffset.UtcNow;
         var result = await ProcessRunner.RunAsync("dotnet", args, proof.Stack.Environment, TimeSpan.FromMinutes(3), ct);
         var ended = DateTimeOffset.UtcNow;
-        return new SwapOutcome(version, from, to, started, ended, result, ReadSteps(proof.StateDirectory, started));
+        return new SwapOutcome(version, from, to, started, ended, result, await ReadStepsAsync(proof, started));
     }
 
-    /// <summary>The steps of the deploy record this run wrote (swap.ps1 writes one per run into deploys/).</summary>
-    private static IReadOnlyList<SwapStep> ReadSteps(string stateDirectory, DateTimeOffset startedAt)
+    /// <summary>The steps of the history entry this run appended (swap.ps1 appends one per run that took the lock).</summary>
+    private static async Task<IReadOnlyList<SwapStep>> ReadStepsAsync(ProofStack proof, DateTimeOffset startedAt)
     {
-        var directory = Path.Combine(stateDirectory, "deploys");
-        var record = Directory.Exists(directory)
-            ? new DirectoryInfo(directory).EnumerateFiles("*.json")
-                .Where(f => f.LastWriteTimeUtc >= startedAt.UtcDateTime)
-                .OrderByDescending(f => f.LastWriteTimeUtc)
-                .FirstOrDefault()
-            : null;
-        if (record is null)
+        var since = startedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var result = await DeployState.QueryAsync(proof.Stack,
+            $"SELECT steps FROM deploy_history WHERE mode = 'Swap' AND started_at >= '{since}' ORDER BY id DESC LIMIT 1");
+        var text = result.ExitCode == 0 ? result.StdOut.Trim() : "";
+        if (text.Length == 0)
         {
             return [];
         }
 
-        using var json = JsonDocument.Parse(File.ReadAllText(record.FullName));
-        return json.RootElement.TryGetProperty("Steps", out var steps) && steps.ValueKind == JsonValueKind.Array
-            ? steps.EnumerateArray()
+        using var json = JsonDocument.Parse(text);
+        return json.RootElement.ValueKind == JsonValueKind.Array
+            ? json.RootElement.EnumerateArray()
                 .Select(step => new SwapStep(
                     step.GetProperty("Name").GetString() ?? "?",
                     step.GetProperty("Seconds").GetDouble(),

@@ -181,6 +181,7 @@ public sealed class LoadRun : IAsyncDisposable
             return new RequestSample(kind, index, started, watch.Elapsed, (int)response.StatusCode, null, SlotOf(response))
             {
                 Protocol = response.Version,
+                RetryAfter = RetryAfterOf(response),
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
@@ -213,6 +214,7 @@ public sealed class LoadRun : IAsyncDisposable
                 SlotOf(response), text, id)
             {
                 Protocol = response.Version,
+                RetryAfter = RetryAfterOf(response),
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException
@@ -225,6 +227,9 @@ public sealed class LoadRun : IAsyncDisposable
 
     private static string? SlotOf(HttpResponseMessage response) =>
         response.Headers.TryGetValues("X-Slot", out var values) ? values.FirstOrDefault() : null;
+
+    private static string? RetryAfterOf(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Retry-After", out var values) ? values.FirstOrDefault() : null;
 
     /// <summary>"HttpRequestException(ResponseEnded)/IOException/SocketException": type chain down to the cause.</summary>
     public static string DescribeError(Exception ex)

@@ -24,6 +24,9 @@ public sealed record RequestSample(
     /// <summary>The HTTP version of the response (null after a transport error).</summary>
     public Version? Protocol { get; init; }
 
+    /// <summary>The <c>Retry-After</c> response header as sent (maintenance mode's 503s carry one), or null.</summary>
+    public string? RetryAfter { get; init; }
+
     public DateTimeOffset EndedAt => StartedAt + Latency;
 
     public bool IsSuccess => Error is null && Status is >= 200 and < 300;

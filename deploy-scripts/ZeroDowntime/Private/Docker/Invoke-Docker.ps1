@@ -1,7 +1,7 @@
 # ZeroDowntime module, private (Docker): not exported.
-# Called by: Get-ActiveSlot, Get-ContainerState, Get-SlotLogTail, Invoke-Compose, Invoke-DeployPreflight,
-#   Invoke-SlotProbe, New-ApiImage, Publish-SlotImage, Restore-SlotImage, Set-ActiveSlot, Test-NginxConfig,
-#   Test-SlotImageCurrent
+# Called by: Get-ActiveSlot, Get-ContainerState, Get-MaintenanceState, Get-SlotLogTail, Invoke-Compose,
+#   Invoke-DeployPreflight, Invoke-DeployStateSql, Invoke-MaintenanceCommand, Invoke-PruneCommand, Invoke-SlotProbe,
+#   New-ApiImage, Publish-SlotImage, Restore-SlotImage, Set-ActiveSlot, Test-NginxConfig, Test-SlotImageCurrent
 function Invoke-Docker {
     <#
     .SYNOPSIS
@@ -16,7 +16,9 @@ function Invoke-Docker {
     param(
         [Parameter(Mandatory)] [string[]] $ArgumentList,
         [switch] $AllowFailure,
-        [ValidateRange(1, 86400)] [int] $TimeoutSeconds = 600
+        [ValidateRange(1, 86400)] [int] $TimeoutSeconds = 600,
+        # Written to docker's stdin before it is closed (docker exec -i: the SQL of Invoke-DeployStateSql).
+        [string] $StandardInput
     )
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new('docker')
@@ -31,10 +33,11 @@ function Invoke-Docker {
     $process = [System.Diagnostics.Process]::Start($startInfo)
     try {
         # docker must not wait for input that never comes (compose exec without -T would).
-        $process.StandardInput.Close()
         # Both streams are read at once: reading one to the end first can deadlock when the other fills its pipe.
         $stdoutTask = $process.StandardOutput.ReadToEndAsync()
         $stderrTask = $process.StandardError.ReadToEndAsync()
+        if ($StandardInput) { $process.StandardInput.Write($StandardInput) }
+        $process.StandardInput.Close()
         if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
             $process.Kill($true)
             throw "Timed out after $TimeoutSeconds s: $commandLine"

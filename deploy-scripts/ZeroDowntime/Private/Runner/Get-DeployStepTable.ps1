@@ -11,12 +11,19 @@ function Get-DeployStepTable {
         RollBack: exit 1, unwound; Fail: exit 3, past the switch), Do, Undo (actions { Name; If; Do }), Release,
         Final, Hint. Every scriptblock gets the run state $Run (Context, Mode, Version, Build, Report, Plan, and the
         flags the undo reads: PreviousSlotImage, TargetStarted, MarkerMoved, TargetContainerId).
-        Swap and rollback share every entry but step 3 (swap retags, migrates and recreates the idle slot; rollback
-        starts the previous slot with the image it has) and the version the gate expects.
+        Swap and rollback share every entry but the start step (swap retags, migrates and recreates the idle slot;
+        rollback starts the previous slot with the image it has) and the version the gate expects. A rollback to a
+        retained version (-ToVersion) is a swap of that version: the swap's start step and gate.
+        The lock is the first step, so that preflight reads the active slot under it: a run never plans on a slot
+        that another run is switching. Hooks are steps too (Invoke-DeployHook): pre-deploy refuses (nothing changed
+        yet) and is recorded; post-switch and post-deploy only warn (the switch stands); on-failure is Final.
     #>
     [CmdletBinding()]
     [OutputType([hashtable])]
-    param([Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback')] [string] $Mode)
+    param(
+        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback')] [string] $Mode,
+        [switch] $ToVersion
+    )
 
     # What the operator reads after each kind of failure.
     $refusedHint = { 'Nothing was changed.' }
@@ -52,7 +59,7 @@ function Get-DeployStepTable {
             }
         }
     )
-    $start = if ($Mode -eq 'Swap') {
+    $start = if ($Mode -eq 'Swap' -or $ToVersion) {
         @{
             Name      = { param($Run) "Start idle slot $($Run.Plan.TargetSlot)" }
             OnFailure = 'RollBack'
@@ -98,31 +105,59 @@ function Get-DeployStepTable {
 
     @(
         @{
+            Name      = 'Lock'
+            OnFailure = 'Refuse'
+            Hint      = $refusedHint
+            Do        = {
+                param($Run)
+                $null = Enter-DeployLock -Context $Run.Context -Command $Run.Command -BreakLock:$Run.BreakLock `
+                    -Force:$Run.Force -WaitSeconds $Run.LockWaitSeconds
+            }
+            # Held until the record is written, however the run ends (only this process's own lock is removed).
+            Release   = { param($Run) Exit-DeployLock -Context $Run.Context }
+        }
+        @{
             Name      = 'Preflight'
             OnFailure = 'Refuse'
             Hint      = $refusedHint
             Do        = {
                 param($Run)
-                $plan = Invoke-DeployPreflight -Context $Run.Context -Mode $Run.Mode -Version $Run.Version `
+                # A rollback to a retained version: first whether it is retained (the message lists the window),
+                # then its image, like a swap's.
+                $toVersion = $Run.Version -and $Run.Mode -eq 'Rollback'
+                if ($toVersion) {
+                    Assert-RetainedVersion -Context $Run.Context -Version $Run.Version -RetainVersions $Run.RetainVersions
+                }
+                $preflightMode = if ($toVersion) { 'Swap' } else { $Run.Mode }
+                $plan = Invoke-DeployPreflight -Context $Run.Context -Mode $preflightMode -Version $Run.Version `
                     -Build:$Run.Build
                 $Run.Plan = $plan
                 $Run.Report.FromSlot = $plan.ActiveSlot
                 $Run.Report.ToSlot = $plan.TargetSlot
                 $Run.Report.FromVersion = $plan.ActiveVersion
                 foreach ($warning in $plan.Warnings) { $Run.Report.Warnings.Add($warning); Write-Warning $warning }
+                if ($toVersion -and $plan.ActiveVersion -eq $Run.Version) {
+                    throw "Version $($Run.Version) is already live on $($plan.ActiveSlot)."
+                }
             }
         }
         @{
-            Name      = 'Lock'
+            Name      = { param($Run) Get-DeployHookStepName -Context $Run.Context -Name 'pre-deploy' }
             OnFailure = 'Refuse'
-            Hint      = $refusedHint
+            # Its output and exit code belong in the history even when it refuses.
+            Recorded  = $true
+            Hint      = {
+                'Nothing was changed: the pre-deploy hook refused the deploy (its output is above and in the history).'
+            }
             Do        = {
                 param($Run)
-                $null = Enter-DeployLock -StateDirectory $Run.Context.StateDirectory -Command $Run.Command `
-                    -BreakLock:$Run.BreakLock
+                $hook = Invoke-DeployHook -Run $Run -Name 'pre-deploy'
+                if ($hook -and $hook.ExitCode -ne 0) {
+                    $how = if ($hook.TimedOut) { "timed out after $script:HookTimeoutSeconds s" }
+                    else { "exited with $($hook.ExitCode)" }
+                    throw "The pre-deploy hook $how`: $($hook.Output)"
+                }
             }
-            # Held until the record is written, however the run ends (only this process's own lock is removed).
-            Release   = { param($Run) Exit-DeployLock -StateDirectory $Run.Context.StateDirectory }
         }
         $start
         @{
@@ -138,9 +173,9 @@ function Get-DeployStepTable {
                 $id = $Run.TargetContainerId
                 Wait-SlotReady -Slot $target -ContainerId $id -TimeoutSeconds $Run.Context.ReadyTimeoutSeconds
                 # A rollback goes back to what ran before: the records know which version that was.
-                $expected = if ($Run.Mode -eq 'Swap') { $Run.Report.ToVersion }
+                $expected = if ($Run.Mode -eq 'Swap' -or $Run.Version) { $Run.Report.ToVersion }
                 else {
-                    Get-RollbackVersion -StateDirectory $Run.Context.StateDirectory -ActiveSlot $Run.Plan.ActiveSlot
+                    Get-RollbackVersion -Context $Run.Context -ActiveSlot $Run.Plan.ActiveSlot
                 }
                 $Run.Report.ToVersion = Test-SlotProfile -Slot $target -ContainerId $id -ExpectedVersion $expected
                 Wait-SlotThroughNginx -Slot $target -ContainerId $id -ExpectedVersion $Run.Report.ToVersion
@@ -184,7 +219,32 @@ function Get-DeployStepTable {
             Name      = 'Verify through nginx'
             OnFailure = 'RollBack'
             Hint      = $rollBackHint
-            Do        = { param($Run) Wait-PublicSlot -Context $Run.Context -Slot $Run.Plan.TargetSlot }
+            Do        = {
+                param($Run)
+                $target = $Run.Plan.TargetSlot
+                # In maintenance mode the public server answers 503 to everyone: the switch is then verified on the
+                # marker nginx reads and through nginx's preview server, and it serves once maintenance is off.
+                $maintenance = $null
+                try { $maintenance = Get-MaintenanceState -NginxContainerId $Run.Plan.NginxContainerId }
+                catch { Write-Verbose "Maintenance mode unknown, verifying through the public server: $_" }
+                if ($maintenance -and $maintenance.On) {
+                    $active = (Get-ActiveSlot -NginxContainerId $Run.Plan.NginxContainerId).Slot
+                    if ($active -ne $target) { throw "nginx's active-slot marker names $active, not $target." }
+                    Wait-SlotThroughNginx -Slot $target -ContainerId $Run.TargetContainerId `
+                        -ExpectedVersion $Run.Report.ToVersion
+                    $warning = 'Maintenance mode is on: public requests get 503, so the switch was verified on ' +
+                        "nginx's marker and through its preview server; $target serves once maintenance.ps1 -Off runs."
+                    $Run.Report.Warnings.Add($warning)
+                    Write-Warning $warning
+                }
+                else { Wait-PublicSlot -Context $Run.Context -Slot $target }
+            }
+        }
+        @{
+            Name      = { param($Run) Get-DeployHookStepName -Context $Run.Context -Name 'post-switch' }
+            OnFailure = 'Fail'
+            Hint      = $failedHint
+            Do        = { param($Run) Invoke-DeployReportingHook -Run $Run -Name 'post-switch' }
         }
         @{
             Name      = { param($Run) "Drain $($Run.Plan.ActiveSlot)" }
@@ -208,12 +268,32 @@ function Get-DeployStepTable {
             Do        = { param($Run) Stop-Slot -Context $Run.Context -Slot $Run.Plan.ActiveSlot }
         }
         @{
+            Name      = { param($Run) Get-DeployHookStepName -Context $Run.Context -Name 'post-deploy' }
+            OnFailure = 'Fail'
+            Hint      = $failedHint
+            Do        = {
+                param($Run)
+                # The hook sees the outcome it reports on: the run has succeeded once the old slot is stopped.
+                $Run.Report.Result = 'Succeeded'
+                Invoke-DeployReportingHook -Run $Run -Name 'post-deploy'
+            }
+        }
+        @{
+            Name  = { param($Run) Get-DeployHookStepName -Context $Run.Context -Name 'on-failure' }
+            Final = $true
+            Do    = {
+                param($Run)
+                if ($Run.Report.Result -notin 'Succeeded', 'Planned') { Invoke-DeployReportingHook -Run $Run -Name 'on-failure' }
+            }
+        }
+        @{
             Name  = 'Record'
             Final = $true
             Do    = {
                 param($Run)
-                $Run.Report.RecordPath = Write-DeployRecord -StateDirectory $Run.Context.StateDirectory `
-                    -Report $Run.Report
+                # A swap sets the stack's retention window (Get-RetentionWindow).
+                if ($Run.Mode -eq 'Swap') { $Run.Report.Details['RetainVersions'] = $Run.RetainVersions }
+                $Run.Report.RecordId = Write-DeployRecord -Context $Run.Context -Report $Run.Report
             }
         }
     )

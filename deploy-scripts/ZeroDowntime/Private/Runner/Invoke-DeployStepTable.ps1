@@ -13,7 +13,8 @@ function Invoke-DeployStepTable {
         - Undo lists the actions that take the step's changes back, each { Name; If; Do }. A step is put on the undo
           list before its Do runs, so a step that fails or is interrupted midway is undone as far as it got.
         - Release runs at the end however the run ended, for each step whose Do finished (the lock), after the Final
-          steps (the record). Final steps run only once every Refuse step passed: a refused run leaves no record.
+          steps (the record). Final steps run only once every Refuse step passed: a refused run leaves no record,
+          unless the refusing step is marked Recorded (it ran under the lock and has something to record).
         One unwinding serves a failure and Ctrl+C alike: on Ctrl+C pwsh stops the pipeline with a
         PipelineStoppedException that no catch block sees, and runs only finally blocks; the finally below unwinds
         when the run did not end by itself, and the result is Interrupted (130). Under -WhatIf every step's Do runs
@@ -28,11 +29,11 @@ function Invoke-DeployStepTable {
     # Every key present, so that StrictMode reads a key left out as $null; a misspelt key is an error, not a no-op.
     $Step = @(foreach ($entry in $Step) {
             $unknown = @($entry.Keys |
-                    Where-Object { $_ -notin 'Name', 'OnFailure', 'Do', 'Undo', 'Release', 'Final', 'Hint' })
+                    Where-Object { $_ -notin 'Name', 'OnFailure', 'Do', 'Undo', 'Release', 'Final', 'Hint', 'Recorded' })
             if ($entry['Do'] -isnot [scriptblock] -or -not $entry['Name'] -or $unknown -or
                 (-not $entry['Final'] -and $entry['OnFailure'] -notin 'Refuse', 'RollBack', 'Fail')) {
                 throw "Not a step: $($entry | Out-String)A step needs Name, Do (a scriptblock) and OnFailure " +
-                    '(Refuse, RollBack or Fail) unless it is Final; optional: Undo, Release, Hint.'
+                    '(Refuse, RollBack or Fail) unless it is Final; optional: Undo, Release, Hint, Recorded.'
             }
             $undo = @(foreach ($action in @($entry['Undo'] | Where-Object { $_ })) {
                     if ($action['Do'] -isnot [scriptblock] -or -not $action['Name']) {
@@ -43,6 +44,7 @@ function Invoke-DeployStepTable {
             @{
                 Name = $entry['Name']; OnFailure = $entry['OnFailure']; Do = $entry['Do']; Undo = $undo
                 Release = $entry['Release']; Final = [bool]$entry['Final']; Hint = $entry['Hint']
+                Recorded = [bool]$entry['Recorded']
             }
         })
     $report = $Run.Report
@@ -58,8 +60,8 @@ function Invoke-DeployStepTable {
         if ($Entry.Hint) { [string](& $Entry.Hint $Run $Outcome $UndoError) } else { $null }
     }
 
+    $failed = $null
     try {
-        $failed = $null
         $failure = $null
         for ($index = 0; $index -lt $total; $index++) {
             $entry = $Step[$index]
@@ -129,7 +131,10 @@ function Invoke-DeployStepTable {
         }
         $report.FinishedAt = [DateTimeOffset]::UtcNow
         # Final steps (the record) once the run got past every refusal: it holds the lock, or plans under -WhatIf.
-        if ($passed -eq $refusals) {
+        # A refusal by a Recorded step (a pre-deploy hook: it ran under the lock, and its output belongs in the
+        # history) is recorded too.
+        $recordedRefusal = $failed -and $failed.OnFailure -eq 'Refuse' -and $failed.Recorded
+        if ($passed -eq $refusals -or $recordedRefusal) {
             for ($index = 0; $index -lt $total; $index++) {
                 if (-not $Step[$index].Final) { continue }
                 try { Invoke-DeployStep -Run $Run -Step $Step[$index] -Number ($index + 1) -Total $total }

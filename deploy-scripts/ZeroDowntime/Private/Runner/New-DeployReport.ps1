@@ -1,9 +1,11 @@
 # ZeroDowntime module, private (Runner): not exported.
-# Called by: Invoke-DeployCommand, Invoke-SlotDeployment
+# Called by: Enter-DeployLock, Invoke-DeployCommand, Invoke-MaintenanceCommand, Invoke-PruneCommand,
+#   Invoke-SlotDeployment
 function New-DeployReport {
     <#
     .SYNOPSIS
-        A new deploy report: what a swap or rollback returns, prints and records (deploys/*.json).
+        A new deploy report: what a swap or rollback returns, prints and appends to the history; also the entry of
+        the other audited operations (maintenance, prune, a broken lock).
     #>
     [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
         Justification = 'Builds an object in memory; changes nothing.')]
@@ -11,7 +13,8 @@ function New-DeployReport {
     [OutputType([pscustomobject])]
     param(
         [AllowEmptyString()] [string] $Project,
-        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback')] [string] $Mode,
+        # Swap, Rollback, BreakLock, MaintenanceOn, MaintenanceOff, Prune (and the staged deployments' modes).
+        [Parameter(Mandatory)] [ValidatePattern('^[A-Z][A-Za-z]+\z')] [string] $Mode,
         [string] $Version
     )
 
@@ -33,6 +36,14 @@ function New-DeployReport {
         StartedAt   = [DateTimeOffset]::UtcNow
         FinishedAt  = $null
         WhatIf      = [bool]$WhatIfPreference
-        RecordPath  = $null
+        # Who ran what: the entry in the history names them (Write-DeployRecord fills in User and Host).
+        Command     = $null
+        User        = [System.Environment]::UserName
+        Host        = [System.Environment]::MachineName
+        # Each hook that ran: Name, ExitCode, Seconds, Output (the end of it), TimedOut.
+        Hooks       = [System.Collections.Generic.List[object]]::new()
+        # What else the operation wants recorded (prune: removed and kept tags; a broken lock: its holder).
+        Details     = [ordered]@{}
+        RecordId    = $null
     }
 }

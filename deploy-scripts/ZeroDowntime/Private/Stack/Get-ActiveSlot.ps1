@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Get-DeployStatus, Invoke-DeployPreflight
+# Called by: Get-DeployStatus, Get-DeployStepTable, Invoke-DeployPreflight
 function Get-ActiveSlot {
     <#
     .SYNOPSIS

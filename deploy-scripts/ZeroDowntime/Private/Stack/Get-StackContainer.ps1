@@ -1,5 +1,6 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Get-DeployStatus, Get-DeployStepTable, Invoke-DeployPreflight
+# Called by: Get-DeployStateContainer, Get-DeployStatus, Get-DeployStepTable, Invoke-DeployPreflight,
+#   Invoke-MaintenanceCommand, Invoke-PruneCommand
 function Get-StackContainer {
     <#
     .SYNOPSIS

@@ -1,29 +1,18 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Enter-DeployLock, Exit-DeployLock, Get-DeployStatus
+# Called by: Enter-DeployLock, Get-DeployStatus
 function Get-DeployLock {
     <#
     .SYNOPSIS
-        Returns the current lock holder (pid, host, user, start, command) or $null; flags a holder that is gone.
+        The holder of the deploy lock (in the stack's PostgreSQL), or $null when it is free.
+    .DESCRIPTION
+        Fields: Token, User, Host, Pid, Command, StartedAt, HeartbeatAt, HeartbeatAgeSeconds, Kind ('run' or
+        'staged'), Staged (a hashtable, or $null), Alive (Test-DeployLockAlive).
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
-    param([Parameter(Mandatory)] [string] $StateDirectory)
+    param([Parameter(Mandatory)] [pscustomobject] $Context)
 
-    $path = Join-Path $StateDirectory 'deploy.lock'
-    if (-not (Test-Path -LiteralPath $path)) { return $null }
-    $holder = $null
-    try { $holder = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json }
-    catch { Write-Verbose "Unreadable lock file ${path}: $_" }
-    if ($null -eq $holder) {
-        # A run killed between create and write leaves an empty file: report it as a stale holder.
-        $holder = [pscustomobject]@{ Pid = 0; Host = '?'; User = '?'; StartedAt = $null; Command = '?' }
-    }
-    $alive = $null
-    if ($holder.Pid -eq 0) { $alive = $false }
-    elseif ($holder.Host -eq [System.Environment]::MachineName) {
-        $alive = $null -ne (Get-Process -Id $holder.Pid -ErrorAction SilentlyContinue)
-    }
-    $holder | Add-Member -NotePropertyName Path -NotePropertyValue $path -Force
-    $holder | Add-Member -NotePropertyName Alive -NotePropertyValue $alive -Force
-    $holder
+    $holder = Invoke-DeployStateSql -Context $Context -Query GetLock
+    if ($null -eq $holder) { return $null }
+    ConvertTo-DeployLockHolder -Row $holder
 }

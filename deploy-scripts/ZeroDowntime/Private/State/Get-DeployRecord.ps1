@@ -1,22 +1,19 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Get-DeployStatus, Get-RollbackVersion
+# Called by: Get-DeployHistory, Get-DeployStatus, Get-RetentionWindow, Get-RollbackVersion
 function Get-DeployRecord {
     <#
     .SYNOPSIS
-        The last deploy records, newest first.
+        The last entries of the history (in the stack's PostgreSQL), newest first.
     #>
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
-        [Parameter(Mandatory)] [string] $StateDirectory,
-        [ValidateRange(1, 1000)] [int] $Last = 5
+        [Parameter(Mandatory)] [pscustomobject] $Context,
+        [ValidateRange(1, 10000)] [int] $Last = 5
     )
 
-    $directory = Join-Path $StateDirectory 'deploys'
-    if (-not (Test-Path -LiteralPath $directory)) { return }
-    # File names start with a sortable UTC timestamp.
-    Get-ChildItem -LiteralPath $directory -Filter '*.json' |
-        Sort-Object -Property Name -Descending |
-        Select-Object -First $Last |
-        ForEach-Object { Get-Content -LiteralPath $_.FullName -Raw | ConvertFrom-Json }
+    foreach ($entry in @(Invoke-DeployStateSql -Context $Context -Query GetHistory -Variables @{ last = $Last })) {
+        $entry.PSObject.TypeNames.Insert(0, 'ZeroDowntime.DeployRecord')
+        $entry
+    }
 }

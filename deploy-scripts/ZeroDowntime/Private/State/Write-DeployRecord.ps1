@@ -1,27 +1,30 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Get-DeployStepTable
+# Called by: Enter-DeployLock, Get-DeployStepTable, Invoke-MaintenanceCommand, Invoke-PruneCommand
 function Write-DeployRecord {
     <#
     .SYNOPSIS
-        Writes the deploy report as JSON into <StateDirectory>/deploys and returns the file's path.
+        Appends a report (a swap, rollback, maintenance change, prune, broken lock) to the history in the stack's
+        PostgreSQL; returns the entry's id. Entries are never changed afterwards (a trigger refuses it).
+    .DESCRIPTION
+        Who and where are filled in here when the report does not say (User, Host), so that every entry names them.
     #>
     [CmdletBinding(SupportsShouldProcess)]
-    [OutputType([string])]
+    [OutputType([long])]
     param(
-        [Parameter(Mandatory)] [string] $StateDirectory,
+        [Parameter(Mandatory)] [pscustomobject] $Context,
         [Parameter(Mandatory)] [pscustomobject] $Report
     )
 
-    $directory = Join-Path $StateDirectory 'deploys'
-    $name = '{0}-{1}-{2}-to-{3}.json' -f $Report.StartedAt.UtcDateTime.ToString('yyyyMMddTHHmmssfffZ'),
-        $Report.Mode.ToLowerInvariant(), $Report.FromSlot, $Report.ToSlot
-    $path = Join-Path $directory $name
-    if (-not $PSCmdlet.ShouldProcess($path, 'Write the deploy record')) { return $null }
-    $null = New-Item -ItemType Directory -Path $directory -Force
-    # Written to a temporary name and moved, so that status.ps1 never reads half a record.
-    $temporary = "$path.tmp"
-    $Report | Select-Object -Property * -ExcludeProperty RecordPath | ConvertTo-Json -Depth 6 |
-        Set-Content -LiteralPath $temporary -Encoding utf8NoBOM
-    Move-Item -LiteralPath $temporary -Destination $path -Force
-    $path
+    if (-not $PSCmdlet.ShouldProcess("project $($Context.ProjectName)", "Append the $($Report.Mode) to the history")) {
+        return $null
+    }
+    $entry = [ordered]@{}
+    foreach ($property in $Report.PSObject.Properties) { $entry[$property.Name] = $property.Value }
+    if (-not $entry['User']) { $entry['User'] = [System.Environment]::UserName }
+    if (-not $entry['Host']) { $entry['Host'] = [System.Environment]::MachineName }
+    foreach ($time in 'StartedAt', 'FinishedAt') {
+        if ($entry[$time] -is [DateTimeOffset]) { $entry[$time] = $entry[$time].ToString('o') }
+    }
+    $json = $entry | ConvertTo-Json -Depth 8 -Compress
+    [long](Invoke-DeployStateSql -Context $Context -Query AppendHistory -Variables @{ record = $json })
 }
