@@ -308,10 +308,73 @@ Describe 'Set-ActiveSlot' {
         }
     }
 
+    It 'gives the new serving container its normal CPU weight back, after the rename' {
+        Mock -ModuleName ZeroDowntime Set-SlotCpuWeight { $script:Order = @($script:Order) + "weight:${ContainerId}:$Level" }
+        Mock -ModuleName ZeroDowntime Invoke-Docker { $script:Order = @($script:Order) + 'rename'; Get-ComposeResult }
+        $script:Order = @()
+
+        InModuleScope ZeroDowntime {
+            Set-ActiveSlot -NginxContainerId 'id-nginx' -Slot green -From blue -ServingContainerId 'id-green'
+        }
+
+        $script:Order | Should -Be @('rename', 'weight:id-green:Serving')
+    }
+
     It 'changes nothing under -WhatIf' {
         InModuleScope ZeroDowntime { Set-ActiveSlot -NginxContainerId 'id-nginx' -Slot green -From blue -WhatIf }
 
         Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 0 -Exactly
+    }
+}
+
+Describe 'Set-SlotCpuWeight' {
+    BeforeEach {
+        $script:CgroupVersion = '1'
+        $script:UpdateExit = 0
+        Mock -ModuleName ZeroDowntime Invoke-Docker {
+            if ($ArgumentList[0] -eq 'info') { return Get-ComposeResult -StdOut "$script:CgroupVersion`n" }
+            Get-ComposeResult -ExitCode $script:UpdateExit -StdErr 'no cpu controller'
+        }
+        # The engine's cgroup version is asked once per process: forget it between tests.
+        InModuleScope ZeroDowntime { $script:DockerCgroupVersion = $null }
+    }
+
+    It 'gives a starting slot <Shares> shares and a serving one <Normal> on cgroup v<Version>' -ForEach @(
+        @{ Version = '1'; Shares = 128; Normal = 1024 }
+        @{ Version = '2'; Shares = 128; Normal = 2598 }
+    ) {
+        $script:CgroupVersion = $Version
+
+        InModuleScope ZeroDowntime {
+            Set-SlotCpuWeight -ContainerId 'id-green' -Level Starting
+            Set-SlotCpuWeight -ContainerId 'id-green' -Level Serving
+        }
+
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 1 -Exactly -ParameterFilter { $ArgumentList[0] -eq 'info' }
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 1 -Exactly -ParameterFilter {
+            ($ArgumentList -join ' ') -eq "update --cpu-shares $Shares id-green"
+        }
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 1 -Exactly -ParameterFilter {
+            ($ArgumentList -join ' ') -eq "update --cpu-shares $Normal id-green"
+        }
+    }
+
+    It 'warns and goes on when docker cannot set the weight' {
+        $script:UpdateExit = 1
+
+        InModuleScope ZeroDowntime { Set-SlotCpuWeight -ContainerId 'id-green' -Level Starting -WarningVariable w `
+                -WarningAction SilentlyContinue; $script:Warned = $w }
+
+        "$(InModuleScope ZeroDowntime { $script:Warned })" | Should -BeLike '*id-green*no cpu controller*'
+    }
+
+    It 'does nothing without a container, or under -WhatIf' {
+        InModuleScope ZeroDowntime {
+            Set-SlotCpuWeight -ContainerId '' -Level Starting
+            Set-SlotCpuWeight -ContainerId 'id-green' -Level Starting -WhatIf
+        }
+
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 0 -Exactly -ParameterFilter { $ArgumentList[0] -eq 'update' }
     }
 }
 

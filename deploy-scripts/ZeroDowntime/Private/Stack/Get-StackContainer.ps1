@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Get-DeployStatus, Get-DeployStepTable, Invoke-DeployPreflight
+# Called by: Get-DeployStatus, Get-DeployStepTable, Invoke-DeployPreflight, Start-Slot
 function Get-StackContainer {
     <#
     .SYNOPSIS

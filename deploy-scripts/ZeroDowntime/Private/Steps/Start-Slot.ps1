@@ -3,7 +3,8 @@
 function Start-Slot {
     <#
     .SYNOPSIS
-        Starts a slot's container: recreated from the compose file (swap), or as it is (rollback).
+        Starts a slot's container: recreated from the compose file (swap), or as it is (rollback), with a low CPU
+        weight until the switch (Set-SlotCpuWeight).
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
@@ -19,5 +20,9 @@ function Start-Slot {
     $action = if ($Recreate) { 'Recreate and start' } else { 'Start' }
     if ($PSCmdlet.ShouldProcess("api-$Slot", "$action (docker compose $($arguments -join ' ') api-$Slot)")) {
         $null = Invoke-Compose -Context $Context -ArgumentList ($arguments + "api-$Slot")
+        # A low CPU weight while it starts, so that the serving slot keeps the cores; the switch raises it
+        # (Set-SlotCpuWeight, Set-ActiveSlot).
+        $container = Get-StackContainer -Context $Context -Service "api-$Slot"
+        if ($container) { Set-SlotCpuWeight -ContainerId $container.Id -Level Starting }
     }
 }
