@@ -1,4 +1,4 @@
-# The original service's settings, for the benchmark's side-by-side throughput figure only (bench/django/README.md):
+# The original service's settings, for the benchmark's side-by-side throughput figure only (docs/bench.md):
 # a production-style Django + Django REST framework project serving the one view the API's /profile replaced. No
 # database is touched by that view; the settings are what `django-admin startproject` writes, with DEBUG off.
 import os
