@@ -1,7 +1,7 @@
 # ZeroDowntime module, private (Docker): not exported.
 # Called by: Get-ActiveSlot, Get-ContainerState, Get-SlotLogTail, Invoke-Compose, Invoke-DeployPreflight,
 #   Invoke-SlotProbe, New-ApiImage, Publish-SlotImage, Restore-SlotImage, Set-ActiveSlot, Set-SlotCpuWeight,
-#   Test-NginxConfig, Test-SlotImageCurrent
+#   Test-NginxConfig, Test-SlotImageCurrent, Wait-SlotDrain
 function Invoke-Docker {
     <#
     .SYNOPSIS
