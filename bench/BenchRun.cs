@@ -24,6 +24,8 @@ public sealed class BenchRun(BenchOptions o)
         var images = new Dictionary<string, string>(Images.AsEnvironment());
         var machine = await Machine.DescribeAsync(wrkVersion, images);
         await SwapDriver.RestoreToolsAsync(ct);
+        // The original service's image builds (the first time: about a minute of mmdebstrap) while the stack starts.
+        var djangoImage = Task.Run(() => SideBySide.BuildDjangoImageAsync(Log, ct), ct);
 
         Log("starting the compose stack (builds the API image once)");
         await using var stack = await ComposeStack.StartAsync(
@@ -48,7 +50,7 @@ public sealed class BenchRun(BenchOptions o)
         Log($"api-blue idle RSS {slotCostIdle.RssMiB} MiB ({slotCostIdle.RssSource}), docker stats {slotCostIdle.DockerStatsMiB} MiB");
 
         var (ceiling, rssUnderLoad) = await MeasureCeilingAsync(stack, profile, ct);
-        var sideBySide = await SideBySide.MeasureAsync(stack, o.Wrk, o.CeilingRounds, o.Mode == "full", Log, ct);
+        var sideBySide = await SideBySide.MeasureAsync(stack, o.Wrk, o.CeilingRounds, o.Mode == "full", djangoImage, Log, ct);
         var steadySince = DateTimeOffset.UtcNow;
 
         // HTTP/2 clients that never renew their connections, from the steady phase to the end of the swaps: nginx's

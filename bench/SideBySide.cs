@@ -51,9 +51,9 @@ public static partial class SideBySide
     private const string TrivialBody = "{\"slot\":\"blue\",\"profile\":\"production\",\"version\":\"trivial\"}";
 
     public static async Task<SideBySideReport> MeasureAsync(ComposeStack stack, WrkSettings w, int rounds, bool full,
-        Action<string> log, CancellationToken ct)
+        Task<(string Image, string Versions)> djangoImageBuild, Action<string> log, CancellationToken ct)
     {
-        var (djangoImage, djangoVersions) = await BuildDjangoImageAsync(log, ct);
+        var (djangoImage, djangoVersions) = await djangoImageBuild;
         var network = $"{stack.ProjectName}_default";
         var prefix = $"{stack.ProjectName}-sbs";
         var containers = new List<string>();
@@ -155,7 +155,7 @@ public static partial class SideBySide
     }
 
     /// <summary>bench/django/build-image.sh: builds the image once (cached by a hash label) and prints its name.</summary>
-    private static async Task<(string Image, string Versions)> BuildDjangoImageAsync(Action<string> log, CancellationToken ct)
+    public static async Task<(string Image, string Versions)> BuildDjangoImageAsync(Action<string> log, CancellationToken ct)
     {
         var script = Path.Combine(BenchOptions.FindBenchDirectory(), "django", "build-image.sh");
         log("the original service's image (Django + DRF on gunicorn, from Debian packages; built once, then cached)");
