@@ -335,8 +335,9 @@ Describe 'Set-SlotCpuWeight' {
             if ($ArgumentList[0] -eq 'info') { return Get-ComposeResult -StdOut "$script:CgroupVersion`n" }
             Get-ComposeResult -ExitCode $script:UpdateExit -StdErr 'no cpu controller'
         }
-        # The engine's cgroup version is asked once per process: forget it between tests.
-        InModuleScope ZeroDowntime { $script:DockerCgroupVersion = $null }
+        # The engine's cgroup version is asked once per process: forget it between tests, as a new process would
+        # (unset, not $null: the module runs in strict mode).
+        InModuleScope ZeroDowntime { Remove-Variable -Name DockerCgroupVersion -Scope Script -ErrorAction Ignore }
     }
 
     It 'gives a starting slot <Shares> shares and a serving one <Normal> on cgroup v<Version>' -ForEach @(

@@ -22,7 +22,8 @@ function Set-SlotCpuWeight {
     )
 
     if (-not $ContainerId) { return }
-    if (-not $script:DockerCgroupVersion) {
+    # Strict mode: a script variable that was never set cannot be read, so it is looked up by name.
+    if (-not (Get-Variable -Name DockerCgroupVersion -Scope Script -ValueOnly -ErrorAction Ignore)) {
         $info = Invoke-Docker -AllowFailure -TimeoutSeconds 30 -ArgumentList 'info', '--format', '{{.CgroupVersion}}'
         $script:DockerCgroupVersion = if ($info.ExitCode -eq 0 -and $info.StdOut.Trim() -eq '2') { '2' } else { '1' }
     }
