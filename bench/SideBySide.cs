@@ -183,15 +183,21 @@ public static partial class SideBySide
         List<string> containers, CancellationToken ct)
     {
         var inspect = (await ProcessRunner.RunAsync("docker",
-            ["inspect", "--format", "{{json .Config.Env}}|{{.Config.Image}}", apiId], ct: ct)).EnsureSuccess("inspect api-blue")
-            .StdOut.Trim();
-        var bar = inspect.LastIndexOf('|');
-        var env = JsonSerializer.Deserialize<string[]>(inspect[..bar]) ?? [];
-        var image = inspect[(bar + 1)..];
+            ["inspect", "--format", "{{json .Config.Env}}|{{.HostConfig.Memory}}|{{.HostConfig.PidsLimit}}|{{.Config.Image}}",
+                apiId], ct: ct)).EnsureSuccess("inspect api-blue").StdOut.Trim();
+        var parts = inspect.Split('|');
+        var env = JsonSerializer.Deserialize<string[]>(parts[0]) ?? [];
+        var image = parts[^1];
         // Values pass through this process's environment (`-e NAME` without a value), so no secret is written to a
         // file or shows in a process list.
         var values = new Dictionary<string, string>();
-        var args = new List<string> { "run", "--detach", "--name", name, "--network", network };
+        // The slot's limits and hardening too (docker-compose.yaml): the GC sizes its heap to the memory limit.
+        var args = new List<string>
+        {
+            "run", "--detach", "--name", name, "--network", network, "--memory", parts[1], "--pids-limit", parts[2],
+            "--read-only", "--tmpfs", "/tmp:size=16m,mode=1777", "--cap-drop", "ALL",
+            "--security-opt", "no-new-privileges:true",
+        };
         foreach (var pair in env)
         {
             var eq = pair.IndexOf('=');
