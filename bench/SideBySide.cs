@@ -194,7 +194,9 @@ public static partial class SideBySide
         // The slot's limits and hardening too (docker-compose.yaml): the GC sizes its heap to the memory limit.
         var args = new List<string>
         {
-            "run", "--detach", "--name", name, "--network", network, "--memory", parts[1], "--pids-limit", parts[2],
+            "run", "--detach", "--name", name, "--network", network,
+            "--memory", long.TryParse(parts[1], out var memory) ? $"{memory}" : "0",
+            "--pids-limit", long.TryParse(parts[2], out var pids) && pids > 0 ? $"{pids}" : "-1",
             "--read-only", "--tmpfs", "/tmp:size=16m,mode=1777", "--cap-drop", "ALL",
             "--security-opt", "no-new-privileges:true",
         };
