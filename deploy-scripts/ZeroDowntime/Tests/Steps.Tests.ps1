@@ -149,12 +149,30 @@ Describe 'Wait-SlotReady' {
                 Health = $state.Health; HealthOutput = '{"status":"Unhealthy"} probe: GET /health/ready answered 503' }
         }
         Mock -ModuleName ZeroDowntime Get-SlotLogTail { 'Unhandled exception: CRASH_ON_START' }
+        Mock -ModuleName ZeroDowntime Set-SlotCpuWeight { }
         function Wait-Ready([hashtable] $Arguments) {
             $defaults = @{ Slot = 'green'; ContainerId = 'id-green' }
             foreach ($key in $Arguments.Keys) { $defaults[$key] = $Arguments[$key] }
             $Arguments = $defaults
             InModuleScope ZeroDowntime -Parameters @{ Arguments = $Arguments } { Wait-SlotReady @Arguments }
         }
+    }
+
+    It 'lifts the low CPU weight once, when the slot is not ready after -LowCpuWeightSeconds' {
+        $script:States = @(1..8 | ForEach-Object { @{ Status = 'running'; Health = 'starting'; Restarts = 0 } }) +
+            @(@{ Status = 'running'; Health = 'healthy'; Restarts = 0 })
+
+        Wait-Ready @{ TimeoutSeconds = 10; IntervalSeconds = 0.05; LowCpuWeightSeconds = 0.1 }
+
+        Should -Invoke -ModuleName ZeroDowntime Set-SlotCpuWeight -Times 1 -Exactly -ParameterFilter {
+            $ContainerId -eq 'id-green' -and $Level -eq 'Serving'
+        }
+    }
+
+    It 'keeps the low CPU weight of a slot that is ready in time' {
+        Wait-Ready @{ TimeoutSeconds = 10; IntervalSeconds = 0.05 }
+
+        Should -Invoke -ModuleName ZeroDowntime Set-SlotCpuWeight -Times 0 -Exactly
     }
 
     It 'returns once Docker''s health check calls the container healthy, asking docker inspect once per poll' {

@@ -16,13 +16,18 @@ function Wait-SlotReady {
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
         [Parameter(Mandatory)] [AllowEmptyString()] [string] $ContainerId,
         [Parameter(Mandatory)] [ValidateRange(1, 3600)] [int] $TimeoutSeconds,
-        [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.25
+        [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.25,
+        # Start-Slot gave the slot a low CPU weight so that the serving slot keeps the cores. When serving takes them
+        # all (a saturated machine), that weight would starve the start until the timeout: after this many seconds
+        # without readiness the slot gets the normal weight, and starts at the serving slot's expense instead.
+        [ValidateRange(0, 3600)] [double] $LowCpuWeightSeconds = 5
     )
 
     if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Wait up to $TimeoutSeconds s until its health check passes")) {
         return
     }
     $deadline = [DateTimeOffset]::UtcNow.AddSeconds($TimeoutSeconds)
+    $lowWeightUntil = [DateTimeOffset]::UtcNow.AddSeconds($LowCpuWeightSeconds)
     $restartBaseline = $null
     while ($true) {
         $state = if ($ContainerId) { Get-ContainerState -ContainerId $ContainerId } else { $null }
@@ -46,6 +51,11 @@ function Wait-SlotReady {
         if ($state.Health -eq 'healthy') { return }
         $said = if ($state.HealthOutput) { $state.HealthOutput } else { 'no check has ended yet' }
         Write-Verbose "api-$Slot not ready yet (health $($state.Health)): $said"
+        if ($lowWeightUntil -and [DateTimeOffset]::UtcNow -ge $lowWeightUntil) {
+            Write-Verbose "api-$Slot not ready after $LowCpuWeightSeconds s: normal CPU weight from now on"
+            Set-SlotCpuWeight -ContainerId $ContainerId -Level Serving
+            $lowWeightUntil = $null
+        }
         if ([DateTimeOffset]::UtcNow -ge $deadline) {
             throw "api-$Slot did not become ready within $TimeoutSeconds s (health: $($state.Health)). Last " +
                 "/health/ready output: $said"
