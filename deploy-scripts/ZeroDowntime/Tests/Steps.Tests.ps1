@@ -158,7 +158,7 @@ Describe 'Wait-SlotReady' {
         }
     }
 
-    It 'lifts the low CPU weight once, when the slot is not ready after -LowCpuWeightSeconds' {
+    It 'lifts the low CPU weight when the slot is not ready after -LowCpuWeightSeconds, and not again when ready' {
         $script:States = @(1..8 | ForEach-Object { @{ Status = 'running'; Health = 'starting'; Restarts = 0 } }) +
             @(@{ Status = 'running'; Health = 'healthy'; Restarts = 0 })
 
@@ -169,10 +169,12 @@ Describe 'Wait-SlotReady' {
         }
     }
 
-    It 'keeps the low CPU weight of a slot that is ready in time' {
+    It 'gives a slot that became ready its normal CPU weight, once' {
         Wait-Ready @{ TimeoutSeconds = 10; IntervalSeconds = 0.05 }
 
-        Should -Invoke -ModuleName ZeroDowntime Set-SlotCpuWeight -Times 0 -Exactly
+        Should -Invoke -ModuleName ZeroDowntime Set-SlotCpuWeight -Times 1 -Exactly -ParameterFilter {
+            $ContainerId -eq 'id-green' -and $Level -eq 'Serving'
+        }
     }
 
     It 'returns once Docker''s health check calls the container healthy, asking docker inspect once per poll' {
@@ -324,18 +326,6 @@ Describe 'Set-ActiveSlot' {
             $ArgumentList[5] -eq '/etc/nginx/state/active-slot.blue' -and
             $ArgumentList[6] -eq '/etc/nginx/state/active-slot.green' -and $ArgumentList.Count -eq 7
         }
-    }
-
-    It 'gives the new serving container its normal CPU weight back, after the rename' {
-        Mock -ModuleName ZeroDowntime Set-SlotCpuWeight { $script:Order = @($script:Order) + "weight:${ContainerId}:$Level" }
-        Mock -ModuleName ZeroDowntime Invoke-Docker { $script:Order = @($script:Order) + 'rename'; Get-ComposeResult }
-        $script:Order = @()
-
-        InModuleScope ZeroDowntime {
-            Set-ActiveSlot -NginxContainerId 'id-nginx' -Slot green -From blue -ServingContainerId 'id-green'
-        }
-
-        $script:Order | Should -Be @('rename', 'weight:id-green:Serving')
     }
 
     It 'changes nothing under -WhatIf' {

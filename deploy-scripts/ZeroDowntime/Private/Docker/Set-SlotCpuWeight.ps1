@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Docker): not exported.
-# Called by: Set-ActiveSlot, Start-Slot, Wait-SlotReady
+# Called by: Start-Slot, Wait-SlotReady
 function Set-SlotCpuWeight {
     <#
     .SYNOPSIS
@@ -8,9 +8,9 @@ function Set-SlotCpuWeight {
         A starting .NET process (JIT, first database connection, health probes) competes for the same cores as the
         slot that serves, and on a small machine that shows as a latency spike for users before the switch. A low
         weight lets the serving slot (and nginx) have the cores when both want them; when nothing else wants them, a
-        weight changes nothing, so the start is slowed only by as much as the serving side really needs. The switch
-        gives the new slot the normal weight back (Set-ActiveSlot), and so does the gate when the slot is not ready
-        after a few seconds (Wait-SlotReady: a saturated machine must not starve the start).
+        weight changes nothing, so the start is slowed only by as much as the serving side really needs. The gate
+        gives the new slot the normal weight back as soon as it is ready, or when it is not ready after a few
+        seconds (Wait-SlotReady: a saturated machine must not starve the start).
         Weights only divide the CPU under contention: no limit is set, nothing is throttled. Docker maps
         --cpu-shares to cgroup v2's cpu.weight (1 + (shares - 2) * 9999 / 262142), so "normal" is 1024 on cgroup v1
         (its default) and 2598 on cgroup v2 (weight 100, its default); the version is asked once per process.

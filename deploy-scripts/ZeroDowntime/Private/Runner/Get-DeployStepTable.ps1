@@ -154,9 +154,8 @@ function Get-DeployStepTable {
                 param($Run)
                 # Set before the call: a failure or Ctrl+C inside it may already have renamed the marker.
                 $Run.MarkerMoved = $true
-                # -ServingContainerId: the new slot gets its normal CPU weight back (Start-Slot lowered it).
                 Set-ActiveSlot -NginxContainerId $Run.Plan.NginxContainerId -Slot $Run.Plan.TargetSlot `
-                    -From $Run.Plan.ActiveSlot -ServingContainerId $Run.TargetContainerId
+                    -From $Run.Plan.ActiveSlot
             }
             Undo      = @(
                 @{

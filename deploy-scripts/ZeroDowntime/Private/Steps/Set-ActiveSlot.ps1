@@ -14,9 +14,7 @@ function Set-ActiveSlot {
     param(
         [Parameter(Mandatory)] [string] $NginxContainerId,
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
-        [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $From,
-        # The container that serves from now on: Start-Slot gave it a low CPU weight, which it loses here.
-        [string] $ServingContainerId
+        [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $From
     )
 
     $to = Get-ActiveSlotMarkerPath -Slot $Slot
@@ -27,6 +25,4 @@ function Set-ActiveSlot {
     # The paths travel as arguments, not through a shell's quoting. rename(2) within one directory is atomic.
     $script = 'if [ -e "$1" ] && [ ! -e "$0" ]; then exit 0; fi; mv "$0" "$1"'
     $null = Invoke-Docker -ArgumentList 'exec', $NginxContainerId, 'sh', '-c', $script, $previous, $to
-    # After the rename, so that the switch waits for nothing; the idle old slot no longer competes by then.
-    if ($ServingContainerId) { Set-SlotCpuWeight -ContainerId $ServingContainerId -Level Serving }
 }

@@ -17,9 +17,10 @@ function Wait-SlotReady {
         [Parameter(Mandatory)] [AllowEmptyString()] [string] $ContainerId,
         [Parameter(Mandatory)] [ValidateRange(1, 3600)] [int] $TimeoutSeconds,
         [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.25,
-        # Start-Slot gave the slot a low CPU weight so that the serving slot keeps the cores. When serving takes them
-        # all (a saturated machine), that weight would starve the start until the timeout: after this many seconds
-        # without readiness the slot gets the normal weight, and starts at the serving slot's expense instead.
+        # Start-Slot gave the slot a low CPU weight so that the serving slot keeps the cores while it starts; it gets
+        # the normal weight when it is ready. When serving takes all the cores (a saturated machine), the low weight
+        # would starve the start until the timeout: after this many seconds without readiness the slot gets the
+        # normal weight, and starts at the serving slot's expense instead.
         [ValidateRange(0, 3600)] [double] $LowCpuWeightSeconds = 5
     )
 
@@ -48,7 +49,11 @@ function Wait-SlotReady {
             throw "api-$Slot has no health check, so its readiness is unknown: the gate reads Docker's health " +
                 'status (HEALTHCHECK in api/Dockerfile, healthcheck in docker-compose.yaml); do not disable it.'
         }
-        if ($state.Health -eq 'healthy') { return }
+        if ($state.Health -eq 'healthy') {
+            # Started: the smoke test, the check through nginx and then the traffic need no low weight.
+            if ($lowWeightUntil) { Set-SlotCpuWeight -ContainerId $ContainerId -Level Serving }
+            return
+        }
         $said = if ($state.HealthOutput) { $state.HealthOutput } else { 'no check has ended yet' }
         Write-Verbose "api-$Slot not ready yet (health $($state.Health)): $said"
         if ($lowWeightUntil -and [DateTimeOffset]::UtcNow -ge $lowWeightUntil) {
