@@ -49,6 +49,8 @@ public sealed class BenchRun(BenchOptions o)
         var slotCostIdle = await ReadRssAsync(stack, "blue");
         Log($"api-blue idle RSS {slotCostIdle.RssMiB} MiB ({slotCostIdle.RssSource}), docker stats {slotCostIdle.DockerStatsMiB} MiB");
 
+        // Nothing is measured while the image builds: its build would take the cores from the measurement.
+        await djangoImage;
         var (ceiling, rssUnderLoad) = await MeasureCeilingAsync(stack, profile, ct);
         var sideBySide = await SideBySide.MeasureAsync(stack, o.Wrk, o.CeilingRounds, o.Mode == "full", djangoImage, Log, ct);
         var steadySince = DateTimeOffset.UtcNow;
