@@ -242,10 +242,11 @@ public static partial class SideBySide
     /// <summary>Every target answers 200 before any is measured (gunicorn and the log-on copy take a moment).</summary>
     private static async Task WaitAnsweringAsync(Dictionary<string, string> urls, CancellationToken ct)
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // Generous: a fresh .NET process on a busy machine may take seconds over its first request.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         foreach (var (name, url) in urls)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
+            var deadline = DateTime.UtcNow.AddSeconds(120);
             string last = "no answer";
             while (true)
             {
@@ -265,10 +266,14 @@ public static partial class SideBySide
                 {
                     last = e.Message;
                 }
+                catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+                {
+                    last = e.Message;
+                }
 
                 if (DateTime.UtcNow > deadline)
                 {
-                    throw new InvalidOperationException($"side-by-side target {name} ({url}) did not answer 200 in 60 s: {last}");
+                    throw new InvalidOperationException($"side-by-side target {name} ({url}) did not answer 200 in 120 s: {last}");
                 }
 
                 await Task.Delay(250, ct);
