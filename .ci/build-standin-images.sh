@@ -111,8 +111,11 @@ sdk_env='DOTNET_ROOT=/usr/share/dotnet NUGET_PACKAGES=/root/.nuget/packages DOTN
     DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1'
 # The warm NuGet folder must hold exactly what api/ restores, so the SDK image is labelled with a hash of the files
 # that decide that (and of its environment), and rebuilt when they change.
+# api/Dockerfile publishes ReadyToRun for the build machine's architecture, which needs the runtime and crossgen2 packs
+# of that runtime identifier: the restore below asks for them the same way.
+case "$(uname -m)" in aarch64 | arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
 nuget_inputs=$( { cat "$repo/api/Api.csproj" "$repo/Directory.Packages.props" "$repo/Directory.Build.props"
-  printf '%s\n' "$sdk_env"; } | sha256sum | cut -c1-16)
+  printf '%s\n' "$sdk_env" "restore -r $rid -p:PublishReadyToRun=true"; } | sha256sum | cut -c1-16)
 sdk_label=$(docker image inspect --format '{{ index .Config.Labels "zdd.nuget-inputs" }}' "$SDK_STANDIN" 2>/dev/null || true)
 if ! $rebuild && [ "$sdk_label" = "$nuget_inputs" ]; then log "$SDK_STANDIN exists (NuGet inputs $nuget_inputs)"; else
   log "building $SDK_STANDIN (host SDK + warm NuGet folder for api/, inputs $nuget_inputs)"
@@ -122,7 +125,8 @@ if ! $rebuild && [ "$sdk_label" = "$nuget_inputs" ]; then log "$SDK_STANDIN exis
   # carries that folder. A copy, so that the working tree's obj/ is left alone.
   cp "$repo/Directory.Build.props" "$repo/Directory.Packages.props" "$work/restore/"
   cp "$repo/api/Api.csproj" "$work/restore/api/"
-  dotnet restore "$work/restore/api/Api.csproj" --packages "$work/sdk/nuget" >/dev/null
+  dotnet restore "$work/restore/api/Api.csproj" -r "$rid" -p:PublishReadyToRun=true --packages "$work/sdk/nuget" \
+    >/dev/null
   cat > "$work/sdk/Dockerfile" <<DOCKERFILE
 FROM $DEPS_STANDIN
 COPY dotnet /usr/share/dotnet

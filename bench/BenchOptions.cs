@@ -16,7 +16,9 @@ public sealed record BenchOptions(
     TimeSpan SwapTimeout,
     TimeSpan IdleSettle,
     int CeilingRounds,
-    bool Publish = false)
+    bool Publish = false,
+    int Http2Clients = 2,
+    double Http2RatePerClient = 50)
 {
     public const string Usage =
         "usage: dotnet run --project bench -c Release -- --mode full|quick [--out DIR] [--swaps N] [--rate R] [--publish]";
@@ -54,7 +56,7 @@ public sealed record BenchOptions(
             "quick" => new BenchOptions("quick", output, 2,
                 new WrkSettings(2, 16, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)),
                 100, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), 2.0,
-                TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(2), CeilingRounds: 1),
+                TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(2), CeilingRounds: 1, Http2RatePerClient: 25),
             _ => throw new ArgumentException($"--mode must be full or quick\n{Usage}"),
         };
         if (swaps is < 1 or > 50)

@@ -24,6 +24,8 @@ public sealed class BenchRun(BenchOptions o)
         var images = new Dictionary<string, string>(Images.AsEnvironment());
         var machine = await Machine.DescribeAsync(wrkVersion, images);
         await SwapDriver.RestoreToolsAsync(ct);
+        // The original service's image builds (the first time: about a minute of mmdebstrap) while the stack starts.
+        var djangoImage = Task.Run(() => SideBySide.BuildDjangoImageAsync(Log, ct), ct);
 
         Log("starting the compose stack (builds the API image once)");
         await using var stack = await ComposeStack.StartAsync(
@@ -47,10 +49,24 @@ public sealed class BenchRun(BenchOptions o)
         var slotCostIdle = await ReadRssAsync(stack, "blue");
         Log($"api-blue idle RSS {slotCostIdle.RssMiB} MiB ({slotCostIdle.RssSource}), docker stats {slotCostIdle.DockerStatsMiB} MiB");
 
+        // Nothing is measured while the image builds: its build would take the cores from the measurement.
+        await djangoImage;
         var (ceiling, rssUnderLoad) = await MeasureCeilingAsync(stack, profile, ct);
+        var sideBySide = await SideBySide.MeasureAsync(stack, o.Wrk, o.CeilingRounds, o.Mode == "full", djangoImage, Log, ct);
         var steadySince = DateTimeOffset.UtcNow;
+
+        // HTTP/2 clients that never renew their connections, from the steady phase to the end of the swaps: nginx's
+        // connection turnover (keepalive_requests) or a swap would show up as their failed streams.
+        using var h2Stop = new CancellationTokenSource();
+        var h2 = Http2Load.Start(stack, profile, o.Http2Clients, o.Http2RatePerClient,
+            o.SteadyDuration + o.SwapTimeout * o.Swaps + TimeSpan.FromSeconds(60), o.RequestTimeout, _clock, h2Stop.Token, ct);
+        Log($"HTTP/2: {o.Http2Clients} clients x {o.Http2RatePerClient} req/s, one connection each, never renewed");
         var steady = await SteadyAsync(client, profile, ct);
         var (swaps, swapSamples) = await SwapsAsync(stack, client, profile, ct);
+        await h2Stop.CancelAsync();
+        var http2 = await h2.CompleteAsync(stack, steadySince);
+        Log($"HTTP/2: {http2.Requests} requests, {http2.Failed} failed, {http2.NginxConnections} HTTP/2 connections " +
+            $"in nginx's access log for {http2.Clients} clients");
         var nginxStatuses = await NginxStatusesAsync(stack, steadySince);
 
         var latency = SwapLatency(steady, swapSamples, swaps, nginxStatuses);
@@ -67,11 +83,14 @@ public sealed class BenchRun(BenchOptions o)
 
         _notes.Add($"Load average at the end (1/5/15 min): {Machine.LoadAverage()}.");
         long totalErrors = ceiling.ApiThroughNginx.Errors + ceiling.NginxReturn200.Errors +
-            ceiling.NginxReturn200AfterMarkerCheck.Errors + steady.Count(s => s.Failed) +
+            ceiling.NginxReturn200AfterMarkerCheck.Errors + sideBySide.Rounds.Sum(r =>
+                r.Api.Errors + r.Trivial.Errors + r.Django.Errors + r.ApiRequestLogOn.Errors) + http2.Failed +
+            steady.Count(s => s.Failed) +
             swapSamples.Count(s => s.Failed) + swaps.Count(s => s.ExitCode != 0) +
             nginxStatuses.Where(kv => !kv.Key.StartsWith('2')).Sum(kv => kv.Value);
+        var targets = Targets.Build(sideBySide, timings, latency, slotCost, http2);
         var report = new BenchReport(o.Mode, startedAt, Stats.Round(watch.Elapsed.TotalSeconds), machine, ceiling,
-            timings, latency, slotCost, picture, totalErrors, _notes);
+            timings, latency, slotCost, picture, totalErrors, _notes, sideBySide, http2, targets);
         await WriteAsync(report, ct);
         Log($"done in {watch.Elapsed.TotalSeconds:0} s; errors counted: {totalErrors}");
         // 0: measured, nothing failed. 3: measured, and failures were counted (they are in the report).
@@ -241,13 +260,28 @@ public sealed class BenchRun(BenchOptions o)
             .ToList();
         var between = during.Where(s => busy.All(b => s.DueMs < b.From || s.DueMs > b.To)).ToArray();
         var betweenPhase = Phase("between swaps (same phase, no swap running)", between, between.Length / o.RatePerSecond);
+        // While the new slot starts: requests due from the start of step 3 (compose up of the idle slot) to the end of
+        // step 4 (the gate), when the new .NET process competes with the serving slot for the cores.
+        var starting = swaps.Select(s => (From: StepTime(s, "3 ", end: false), To: StepTime(s, "4 ", end: true)))
+            .Where(w => !double.IsNaN(w.From) && !double.IsNaN(w.To)).ToList();
+        var whileStarting = during.Where(s => starting.Any(w => s.DueMs >= w.From && s.DueMs <= w.To)).ToArray();
+        var startingPhase = Phase($"while the new slot starts (steps 3-4, {starting.Count} swaps)", whileStarting,
+            starting.Sum(w => (w.To - w.From) / 1000));
         _notes.Add("nginx access log statuses over the steady and swap phases: " +
             string.Join(", ", nginxStatuses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}")));
         return new SwapLatencyReport(o.RatePerSecond, o.WindowSeconds, steadyPhase, aroundPhase, whole, betweenPhase,
             Stats.Ratio(aroundPhase.Latency.P50Ms, steadyPhase.Latency.P50Ms),
             Stats.Ratio(aroundPhase.Latency.P99Ms, steadyPhase.Latency.P99Ms),
             Stats.Ratio(aroundPhase.Latency.MaxMs, steadyPhase.Latency.MaxMs),
-            Stats.Ratio(aroundPhase.Latency.P99Ms, betweenPhase.Latency.P99Ms));
+            Stats.Ratio(aroundPhase.Latency.P99Ms, betweenPhase.Latency.P99Ms),
+            startingPhase, Stats.Ratio(startingPhase.Latency.P99Ms, steadyPhase.Latency.P99Ms));
+    }
+
+    private double StepTime(SwapRun s, string prefix, bool end)
+    {
+        var step = s.Steps.FirstOrDefault(x => x.Name.StartsWith(prefix, StringComparison.Ordinal));
+        var t = end ? step?.EndedAt : step?.StartedAt;
+        return t is null ? double.NaN : _clock.ToMs(t.Value);
     }
 
     private LoadPhase Phase(string name, Sample[] samples, double seconds) =>

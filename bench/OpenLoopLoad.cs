@@ -85,7 +85,13 @@ public static class OpenLoopLoad
         cts.CancelAfter(timeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            // A request made here keeps HttpRequestMessage's own default (HTTP/1.1) unless told: the client's version
+            // and policy decide, so that an HTTP/2 client really sends HTTP/2.
+            using var request = new HttpRequestMessage(HttpMethod.Get, url)
+            {
+                Version = client.DefaultRequestVersion,
+                VersionPolicy = client.DefaultVersionPolicy,
+            };
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cts.Token);
             var slot = response.Headers.TryGetValues("X-Slot", out var values) ? values.FirstOrDefault() : null;
             var status = (int)response.StatusCode;

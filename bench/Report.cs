@@ -57,7 +57,17 @@ public sealed record SwapRun(
     double TotalMs,
     double WallMs,
     DateTimeOffset? SwitchedAt,
-    IReadOnlyList<SwapStep> Steps);
+    IReadOnlyList<SwapStep> Steps)
+{
+    /// <summary>
+    /// From the new slot's container start (Docker's State.StartedAt) to the end of its first passing health check
+    /// (State.Health.Log): what the gate waits for, seen by Docker. NaN when not read.
+    /// </summary>
+    public double ContainerStartToReadyMs { get; init; } = double.NaN;
+
+    /// <summary>The drain step passed and the record has no "not drained" warning: it observed 0 in flight.</summary>
+    public bool Drained { get; init; }
+}
 
 public sealed record SwapStep(string Name, double DurationMs, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt);
 
@@ -89,7 +99,9 @@ public sealed record SwapLatencyReport(
     double P50Ratio,
     double P99Ratio,
     double MaxRatio,
-    double P99RatioToBetweenSwaps);
+    double P99RatioToBetweenSwaps,
+    LoadPhase? WhileStarting = null,
+    double P99RatioWhileStarting = double.NaN);
 
 public sealed record SlotCostReport(
     MedianMax StartToReadyMs,
@@ -110,7 +122,10 @@ public sealed record BenchReport(
     SlotCostReport? SlotCost,
     SwapTimeline? Picture,
     long TotalErrors,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    SideBySideReport? SideBySide = null,
+    Http2Report? Http2 = null,
+    IReadOnlyList<TargetRow>? Targets = null);
 
 public static class ReportWriter
 {
@@ -138,6 +153,58 @@ public static class ReportWriter
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Run time {r.DurationSeconds:0} s. **Errors counted in the whole run: {r.TotalErrors}.**");
         md.AppendLine();
+
+        if (r.Targets is { Count: > 0 } targets)
+        {
+            md.AppendLine("## Targets");
+            md.AppendLine();
+            md.AppendLine("| target | bound | this run | met | baseline (before) |");
+            md.AppendLine("|---|---|---:|---|---|");
+            foreach (var t in targets)
+            {
+                var met = t.Met switch { true => "yes", false => "**no**", null => "n/a" };
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {t.Target} | {t.Bound} | {N(t.Value)} {t.Unit} | {met} | {t.Baseline} |");
+            }
+
+            md.AppendLine();
+        }
+
+        if (r.SideBySide is { } sb)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"## Throughput side by side (plain HTTP through one nginx on the host network; wrk, {sb.Threads} threads, " +
+                $"{sb.Connections} connections, {sb.Rounds.Count} alternating rounds of {sb.DurationSeconds:0} s per target)");
+            md.AppendLine();
+            md.AppendLine("| behind nginx | req/s | p50 ms | p99 ms | max ms | errors |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|");
+            Row(md, "the API's /profile (serving slot, production settings)", sb.Api);
+            Row(md, "trivial upstream (nginx `return 200`)", sb.Trivial);
+            Row(md, $"the original: Django + DRF on gunicorn, 3 sync workers ({sb.DjangoVersions})", sb.Django);
+            Row(md, "the API with the per-request console log on (before)", sb.ApiRequestLogOn);
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"API ÷ trivial upstream **{N(sb.ApiToTrivial)}x** (rounds {string.Join(", ", sb.Rounds.Select(x => N(x.ApiToTrivial)))}); " +
+                $"API ÷ Django **{N(sb.ApiToDjango)}x** (rounds {string.Join(", ", sb.Rounds.Select(x => N(x.ApiToDjango)))}). " +
+                $"With the per-request log on: {N(sb.ApiRequestLogOnToTrivial)}x and {N(sb.ApiRequestLogOnToDjango)}x.");
+            md.AppendLine();
+        }
+
+        if (r.Http2 is { } h)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"## HTTP/2 clients that never renew their connection ({h.Clients} x {h.RatePerClient:0} req/s, steady phase and all swaps)");
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"{h.Requests} requests, **{h.Failed} failed**; p50 {N(h.Latency.P50Ms)} ms, p99 {N(h.Latency.P99Ms)} ms, max " +
+                $"{N(h.Latency.MaxMs)} ms. nginx's access log shows {h.NginxRequests} HTTP/2 requests on {h.NginxConnections} " +
+                $"connection(s) for {h.Clients} clients (as many connections as clients: none was turned over).");
+            if (h.FailuresByKind.Count > 0)
+            {
+                md.AppendLine("Failures by kind: " + string.Join("; ", h.FailuresByKind.Select(f => $"{f.Key}: {f.Value}")) + ".");
+            }
+
+            md.AppendLine();
+        }
 
         if (r.Ceiling is { } c)
         {
@@ -184,7 +251,7 @@ public static class ReportWriter
             md.AppendLine();
             md.AppendLine("| phase | requests | failed | p50 ms | p99 ms | max ms |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|");
-            foreach (var p in new[] { l.Steady, l.AroundSwitches, l.WholeSwapPhase, l.BetweenSwaps })
+            foreach (var p in new[] { l.Steady, l.AroundSwitches, l.WhileStarting, l.WholeSwapPhase, l.BetweenSwaps }.OfType<LoadPhase>())
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
                     $"| {p.Name} | {p.Requests} | {p.Failed} | {N(p.Latency.P50Ms)} | {N(p.Latency.P99Ms)} | {N(p.Latency.MaxMs)} |");
@@ -193,7 +260,7 @@ public static class ReportWriter
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"Within ±{l.WindowSeconds:0.#} s of a switch, p50 is {N(l.P50Ratio)}x, p99 {N(l.P99Ratio)}x and max " +
-                $"{N(l.MaxRatio)}x steady state. Against the pauses between swaps of the same phase (same " +
+                $"{N(l.MaxRatio)}x steady state; while the new slot starts, p99 is {N(l.P99RatioWhileStarting)}x. Against the pauses between swaps of the same phase (same " +
                 $"background load on a shared machine, no swap running), p99 around a switch is {N(l.P99RatioToBetweenSwaps)}x.");
             var failures = l.Steady.FailuresByKind.Concat(l.WholeSwapPhase.FailuresByKind).ToList();
             if (failures.Count > 0)
@@ -210,7 +277,7 @@ public static class ReportWriter
             md.AppendLine("## Cost of a slot");
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"Container start to ready: median {N(sc.StartToReadyMs.Median)} ms, max {N(sc.StartToReadyMs.Max)} ms.");
+                $"Gate (step 4: Docker's health check, smoke test, check through nginx): median {N(sc.StartToReadyMs.Median)} ms, max {N(sc.StartToReadyMs.Max)} ms. Container start to ready (first passing health check) is in the targets table.");
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"RSS ({sc.RssSource}): idle {string.Join(", ", sc.RssIdleMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}; " +
                 $"under load {string.Join(", ", sc.RssUnderLoadMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}. " +

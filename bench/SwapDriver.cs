@@ -40,7 +40,60 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
                 double.NaN, double.NaN, double.NaN, Stats.Round(wallMs), null, []), output);
         }
 
-        return (Parse(index, result.ExitCode, wallMs, await File.ReadAllTextAsync(record, ct)), output);
+        var run = Parse(index, result.ExitCode, wallMs, await File.ReadAllTextAsync(record, ct));
+        return (run with { ContainerStartToReadyMs = await ContainerStartToReadyAsync(run.ToSlot, ct) }, output);
+    }
+
+    /// <summary>
+    /// The new slot's container start to its first passing health check, from `docker inspect` right after the swap:
+    /// Docker keeps the last 5 checks, and after the first pass the checks slow down to the normal interval, so the
+    /// first passing one is still in the log. NaN when it is not (then the figure is left out, not guessed).
+    /// </summary>
+    private async Task<double> ContainerStartToReadyAsync(string slot, CancellationToken ct)
+    {
+        if (slot is not ("blue" or "green"))
+        {
+            return double.NaN;
+        }
+
+        var id = (await stack.ComposeAsync("ps", "--quiet", $"api-{slot}")).StdOut.Trim();
+        if (id.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var inspect = await ProcessRunner.RunAsync("docker", ["inspect", "--format", "{{json .State}}", id],
+            timeout: TimeSpan.FromSeconds(30), ct: ct);
+        if (inspect.ExitCode != 0)
+        {
+            return double.NaN;
+        }
+
+        using var doc = JsonDocument.Parse(inspect.StdOut);
+        var state = doc.RootElement;
+        if (!DateTimeOffset.TryParse(state.GetProperty("StartedAt").GetString(), CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal, out var started) ||
+            !state.TryGetProperty("Health", out var health) || health.ValueKind != JsonValueKind.Object)
+        {
+            return double.NaN;
+        }
+
+        var checks = health.GetProperty("Log").EnumerateArray()
+            .Select(e => (Start: DateTimeOffset.Parse(e.GetProperty("Start").GetString()!, CultureInfo.InvariantCulture),
+                End: DateTimeOffset.Parse(e.GetProperty("End").GetString()!, CultureInfo.InvariantCulture),
+                Exit: e.GetProperty("ExitCode").GetInt32()))
+            .Where(c => c.Start >= started)
+            .OrderBy(c => c.Start)
+            .ToList();
+        var firstPass = checks.FindIndex(c => c.Exit == 0);
+        // A pass that is the oldest check kept may not be the first one: earlier checks may have rolled off. Only a
+        // log that still holds a failed check before the pass, or the very first check of the container, is exact.
+        if (firstPass < 0 || (firstPass == 0 && checks.Count >= 5))
+        {
+            return double.NaN;
+        }
+
+        return Stats.Round((checks[firstPass].End - started).TotalMilliseconds);
     }
 
     private IEnumerable<string> RecordFiles()
@@ -78,6 +131,10 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
             numbers.All(byNumber.ContainsKey) ? Stats.Round(numbers.Sum(n => byNumber[n])) : double.NaN;
 
         var switchStep = steps.FirstOrDefault(s => s.Name.StartsWith("5 ", StringComparison.Ordinal));
+        var drainPassed = steps.Any(s => s.Name.StartsWith("7 ", StringComparison.Ordinal) &&
+            s.Name.EndsWith("(ok)", StringComparison.Ordinal));
+        var notDrained = root.TryGetProperty("Warnings", out var warnings) && warnings.ValueKind == JsonValueKind.Array &&
+            warnings.EnumerateArray().Any(w => w.GetString()?.Contains("not drained", StringComparison.Ordinal) == true);
         return new SwapRun(
             index,
             Str(root, "FromSlot") ?? "?",
@@ -91,7 +148,7 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
             TotalMs: Stats.Round(byNumber.Values.Sum()),
             WallMs: Stats.Round(wallMs),
             SwitchedAt: switchStep?.EndedAt,
-            Steps: steps);
+            Steps: steps) { Drained = drainPassed && !notDrained };
     }
 
     private static string? Str(JsonElement e, string name) =>

@@ -12,9 +12,13 @@ namespace Api.Admin;
 
 public static class AdminApi
 {
+    /// <summary>
+    /// DrainWait: this version has the `drain-wait` verb (Cli/DrainWaitCommand.cs), so a deploy script may wait for
+    /// its drain with one process; an older slot (no such field) is polled instead.
+    /// </summary>
     public sealed record AdminStatus(
         string Slot, string Version, string Profile, bool Draining, int InFlight, long RequestsStarted,
-        DateTimeOffset StartedAt);
+        DateTimeOffset StartedAt, bool DrainWait = true);
 
     public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
     {

@@ -2,14 +2,15 @@
 //   probe <path> [--port 8080] [--timeout 5]   GET http://127.0.0.1:<port><path>; exit 0 on 2xx (HEALTHCHECK)
 //   tls-cert <dir> [--host localhost]          write <dir>/tls.crt and tls.key if absent (compose tls-init)
 //   migrate                                    apply EF Core migrations for DB_ENGINE and exit
-// probe and tls-cert run before anything reads settings: they need no database and no .env.
+//   drain-wait [--quiet 1] [--timeout 30]      wait until the slot is drained (deploy-scripts' Wait-SlotDrain)
+// probe, tls-cert and drain-wait run before anything reads settings: they need no database and no .env.
 namespace Api.Cli;
 
 internal static class CommandLine
 {
     public const int UsageExitCode = 2;
 
-    public static bool IsStandaloneVerb(string[] args) => args is ["probe", ..] or ["tls-cert", ..];
+    public static bool IsStandaloneVerb(string[] args) => args is ["probe", ..] or ["tls-cert", ..] or ["drain-wait", ..];
 
     public static bool IsMigrate(string[] args) => args is ["migrate", ..];
 
@@ -20,6 +21,7 @@ internal static class CommandLine
     {
         "probe" => ProbeCommand.RunAsync(args[1..]),
         "tls-cert" => Task.FromResult(TlsCertCommand.Run(args[1..])),
+        "drain-wait" => DrainWaitCommand.RunAsync(args[1..]),
         _ => throw new ArgumentException($"Not a standalone verb: {args[0]}", nameof(args)),
     };
 

@@ -54,10 +54,21 @@ public static partial class ProxyExtensions
             }
             finally
             {
-                LogRequest(logger, ClientAddress(context), context.Request.Method,
-                    context.Request.Path + context.Request.QueryString, context.Request.Protocol,
-                    context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                    context.Request.Scheme);
+                // A 5xx is logged at Warning: production keeps those lines when it turns the per-request log off
+                // (appsettings.Production.json; nginx's access log has every request already).
+                var status = context.Response.StatusCode;
+                if (status >= 500)
+                {
+                    LogFailedRequest(logger, ClientAddress(context), context.Request.Method,
+                        context.Request.Path + context.Request.QueryString, context.Request.Protocol, status,
+                        Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.Request.Scheme);
+                }
+                else if (logger.IsEnabled(LogLevel.Information))
+                {
+                    LogRequest(logger, ClientAddress(context), context.Request.Method,
+                        context.Request.Path + context.Request.QueryString, context.Request.Protocol, status,
+                        Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.Request.Scheme);
+                }
             }
         });
     }
@@ -70,9 +81,17 @@ public static partial class ProxyExtensions
         var address => address.ToString(),
     };
 
-    // One line per request; turn off with Logging__LogLevel__RequestLog=Warning when it costs too much (benchmarks).
+    // One line per request. Production keeps only the 5xx ones (Logging:LogLevel:RequestLog is Warning in
+    // appsettings.Production.json): nginx's access log already has a line per request, and a second one on the console
+    // costs the API a good part of its throughput (bench/, side by side). Logging__LogLevel__RequestLog=Information
+    // turns it back on.
     [LoggerMessage(LogLevel.Information,
         "{ClientIp} \"{Method} {Target} {Protocol}\" {StatusCode} {ElapsedMs:0.0}ms {Scheme}")]
     private static partial void LogRequest(ILogger logger, string clientIp, string method, string target,
+        string protocol, int statusCode, double elapsedMs, string scheme);
+
+    [LoggerMessage(LogLevel.Warning,
+        "{ClientIp} \"{Method} {Target} {Protocol}\" {StatusCode} {ElapsedMs:0.0}ms {Scheme}")]
+    private static partial void LogFailedRequest(ILogger logger, string clientIp, string method, string target,
         string protocol, int statusCode, double elapsedMs, string scheme);
 }

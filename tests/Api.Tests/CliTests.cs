@@ -91,7 +91,36 @@ public sealed class CliTests
         Assert.Contains("probe: GET http://127.0.0.1:1/health/live failed", probe.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DrainWait_IdleApp_ExitsZeroAfterQuietWindow_AndThreeWhenNothingAnswers()
+    {
+        // Arrange: an app with nothing in flight; drain-wait finds its management port through MANAGEMENT_PORT.
+        await using var app = StartDevApp();
+        await app.WaitUntilListeningAsync();
+        var management = new Dictionary<string, string?>
+        {
+            ["MANAGEMENT_PORT"] = app.ManagementPort.ToString(CultureInfo.InvariantCulture),
+        };
+
+        // Act
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var drained = await AppProcess.RunAsync(management, null, "drain-wait", "--quiet", "0.3", "--timeout", "30");
+        var elapsed = started.Elapsed;
+        var nobody = await AppProcess.RunAsync(new Dictionary<string, string?> { ["MANAGEMENT_PORT"] = "1" }, null,
+            "drain-wait", "--timeout", "5");
+
+        // Assert: drained only after the quiet window, with the slot's status as the last word.
+        Assert.Equal(0, drained.ExitCode);
+        Assert.Contains("\"inFlight\":0", drained.StdOut, StringComparison.Ordinal);
+        Assert.Contains("\"drainWait\":true", drained.StdOut, StringComparison.Ordinal);
+        Assert.True(elapsed >= TimeSpan.FromSeconds(0.3), $"drained after {elapsed.TotalSeconds:0.00} s");
+        Assert.Equal(DrainWaitCommand.NoAnswerExitCode, nobody.ExitCode);
+        Assert.Contains("drain-wait: GET http://127.0.0.1:1/admin/status failed", nobody.StdErr, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("drain-wait", "--quiet", "-1")]
+    [InlineData("drain-wait", "--timeout", "0")]
     [InlineData("probe")]
     [InlineData("probe", "health")]
     [InlineData("probe", "/health/live", "--port", "x")]

@@ -335,6 +335,45 @@ Describe 'Wait-SlotDrain' {
         }
     }
 
+    It 'lets a slot with the drain-wait verb wait for itself: one docker exec, exit <Exit> means drained <Drained>' -ForEach @(
+        @{ Exit = 0; Drained = $true }
+        @{ Exit = 1; Drained = $false }
+    ) {
+        Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
+            $script:StatusCalls++
+            [pscustomobject]@{ Success = $true; Body = ''; Error = ''
+                Json = [pscustomobject]@{ inFlight = 2; requestsStarted = 5; drainWait = $true } }
+        }
+        Mock -ModuleName ZeroDowntime Invoke-Docker {
+            [pscustomobject]@{ CommandLine = 'docker'; ExitCode = $Exit; StdOut = '{"inFlight":1}'; StdErr = '' }
+        }
+
+        Wait-Drain @{ Slot = 'blue'; TimeoutSeconds = 10; QuietSeconds = 0.5 } -WarningAction SilentlyContinue |
+            Should -Be $Drained
+
+        $script:StatusCalls | Should -Be 1
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 1 -Exactly -ParameterFilter {
+            ($ArgumentList -join ' ') -eq 'exec id-blue dotnet Api.dll drain-wait --quiet 0.5 --timeout 10'
+        }
+    }
+
+    It 'polls as before when the drain-wait verb cannot ask its slot (exit 3)' {
+        $script:Status = @(@(0, 11), @(0, 11), @(0, 11))
+        Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
+            $inFlight, $started = $script:Status[[math]::Min($script:StatusCalls++, $script:Status.Count - 1)]
+            [pscustomobject]@{ Success = $true; Body = ''; Error = ''
+                Json = [pscustomobject]@{ inFlight = $inFlight; requestsStarted = $started; drainWait = $true } }
+        }
+        Mock -ModuleName ZeroDowntime Invoke-Docker {
+            [pscustomobject]@{ CommandLine = 'docker'; ExitCode = 3; StdOut = ''; StdErr = 'no answer' }
+        }
+
+        Wait-Drain @{ Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } | Should -BeTrue
+
+        Should -Invoke -ModuleName ZeroDowntime Invoke-Docker -Times 1 -Exactly
+        $script:StatusCalls | Should -BeGreaterOrEqual 3
+    }
+
     It 'waits for inFlight 0 and then a quiet window with no request started' {
         Wait-Drain @{ Slot = 'blue'; TimeoutSeconds = 10; IntervalSeconds = 0.05; QuietSeconds = 0.1 } |
             Should -BeTrue

@@ -6,7 +6,7 @@ function Wait-SlotReady {
         Step 4a: waits until Docker's health check calls the slot's container healthy, failing fast when it dies.
     .DESCRIPTION
         Readiness has one source: the container's HEALTHCHECK (api/Dockerfile, docker-compose.yaml), which runs
-        `dotnet Api.dll probe /health/ready` every second while the slot starts (start_interval). Each poll is one
+        `dotnet Api.dll probe /health/ready` every half second while the slot starts (start_interval). Each poll is one
         `docker inspect` of the container: its state (exited, dead, restarting: it crashed), its restart count (with
         `restart: unless-stopped` a crashing app is restarted at once and mostly looks "running"; a growing count
         gives it away) and its health. A failure quotes the health check's last output, or the log's last lines.
@@ -16,7 +16,7 @@ function Wait-SlotReady {
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
         [Parameter(Mandatory)] [AllowEmptyString()] [string] $ContainerId,
         [Parameter(Mandatory)] [ValidateRange(1, 3600)] [int] $TimeoutSeconds,
-        [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.5
+        [ValidateRange(0.05, 60)] [double] $IntervalSeconds = 0.25
     )
 
     if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Wait up to $TimeoutSeconds s until its health check passes")) {
