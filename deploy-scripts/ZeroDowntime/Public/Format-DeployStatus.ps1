@@ -16,13 +16,33 @@ function Format-DeployStatus {
 
     process {
         $lock = $Status.Lock
-        $lockText = if ($lock) {
+        $lockText = if ($lock -and $lock.PSObject.Properties['Kind'] -and $lock.Kind -eq 'staged') {
+            "held by the staged deployment ($($lock.Command))"
+        }
+        elseif ($lock) {
             "held by pid $($lock.Pid) on $($lock.Host) since $($lock.StartedAt) ($($lock.Command))"
         }
         else { 'free' }
         "Project:     $($Status.Project)"
         "Active slot: $(if ($Status.ActiveSlot) { $Status.ActiveSlot } else { 'unknown' })"
         "Lock:        $lockText"
+        $staged = if ($Status.PSObject.Properties['Staged']) { $Status.Staged } else { $null }
+        if ($staged) {
+            $how = if ($staged.Mode -eq 'Canary') { "canary, $($staged.Percent) % of new clients + opt-in" }
+            else { 'opt-in only (X-ZDD-Preview: 1 / cookie zdd_preview=1)' }
+            "Staged:      $($staged.Slot) $($staged.Version) ($how), over $($staged.FromSlot) $($staged.FromVersion); " +
+                "by $($staged.StagedBy) at $($staged.StagedAt)"
+            '             finish: swap.ps1 -Promote | take back: swap.ps1 -Abort'
+        }
+        $routing = if ($Status.PSObject.Properties['Routing']) { $Status.Routing } else { $null }
+        if ($routing) {
+            $parts = @(
+                if ($routing.Candidate) { "candidate $($routing.Candidate)" }
+                if ($routing.Percent) { "canary $($routing.Percent) % (round $($routing.Round))" }
+                if ($routing.Maintenance) { "maintenance (Retry-After $($routing.Maintenance) s)" }
+            )
+            "Routing:     $(if ($parts) { $parts -join ', ' } else { 'everyone to the active slot' })"
+        }
         # Out-String keeps each table together in the output stream.
         $Status.Slots | Format-Table -Property Slot, Active, State, Ready, Version, InFlight, Status -AutoSize |
             Out-String

@@ -23,7 +23,7 @@ function Invoke-DeployCommand {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType([pscustomobject])]
     param(
-        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback')] [string] $Mode,
+        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback', 'Stage', 'Canary', 'Promote', 'Abort')] [string] $Mode,
         [string] $Version,
         [switch] $Build,
         [string] $ProjectName,
@@ -34,7 +34,11 @@ function Invoke-DeployCommand {
         [ValidateRange(1, 3600)] [int] $DrainTimeoutSeconds = 90,
         [ValidateNotNullOrEmpty()] [string] $PublicHostName = 'localhost',
         [switch] $BreakLock,
-        [Parameter(Mandatory)] [string] $ScriptPath
+        [Parameter(Mandatory)] [string] $ScriptPath,
+        # Canary: the percentage of new clients for the staged slot (1-99).
+        [ValidateRange(0, 99)] [int] $Percent,
+        # The gate's warm-up paths (New-DeployContext); default: ZDD_WARMUP_PATHS, else the module's list.
+        [string[]] $WarmupPath
     )
 
     $operation = $Mode.ToLowerInvariant()
@@ -43,15 +47,26 @@ function Invoke-DeployCommand {
     try {
         $report = $null
         try {
-            if ($Mode -eq 'Swap' -and -not $Version -and -not $Build) {
+            if ($Mode -in 'Swap', 'Stage' -and -not $Version -and -not $Build) {
                 throw 'Give -Version <tag> (an existing image) or -Build (build the working tree).'
+            }
+            if ($Mode -in 'Promote', 'Abort' -and ($Version -or $Build)) {
+                throw "-$Mode finishes the staged deployment (status.ps1 shows it): it takes no -Version or -Build."
             }
             $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
                 -StateDirectory $StateDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds `
-                -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName
-            $command = "$scriptName $(if ($Version) { "-Version $Version" }) $(if ($Build) { '-Build' })".Trim()
+                -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName -WarmupPath $WarmupPath
+            $how = switch ($Mode) {
+                'Stage' { '-Stage' }
+                'Canary' { "-Canary $Percent" }
+                'Promote' { '-Promote' }
+                'Abort' { '-Abort' }
+                default { '' }
+            }
+            $command = "$scriptName $how $(if ($Version) { "-Version $Version" }) $(if ($Build) { '-Build' })".Trim()
+            $command = $command -replace '\s+', ' '
             $report = Invoke-SlotDeployment -Context $context -Mode $Mode -Version $Version -Build:$Build `
-                -BreakLock:$BreakLock -Command $command
+                -BreakLock:$BreakLock -Command $command -Percent $Percent
             $null = Write-DeployOutcome -Operation $operation -Report $report
         }
         catch {

@@ -16,7 +16,10 @@ function New-DeployContext {
         [string] $StateDirectory,
         [string] $PublicHostName = 'localhost',
         [int] $ReadyTimeoutSeconds = 120,
-        [int] $DrainTimeoutSeconds = 90
+        [int] $DrainTimeoutSeconds = 90,
+        # Warm-up paths ('<path>' or '<path> <status>[,<status>]'); 'off' for none. Default: ZDD_WARMUP_PATHS from the
+        # environment or the env file, else $script:DefaultWarmupPath.
+        [string[]] $WarmupPath
     )
 
     $repositoryRoot = $script:RepositoryRoot
@@ -44,5 +47,12 @@ function New-DeployContext {
         $StateDirectory = Join-Path -Path $repositoryRoot -ChildPath '.deploy' -AdditionalChildPath $name
     }
     $context.StateDirectory = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($StateDirectory)
+    if (-not $WarmupPath) {
+        $setting = Get-EnvFileValue -Context $context -Name 'ZDD_WARMUP_PATHS'
+        $WarmupPath = if ($setting) { @($setting) } else { $script:DefaultWarmupPath }
+    }
+    $warmup = if (@($WarmupPath).Count -eq 1 -and $WarmupPath[0].Trim() -eq 'off') { @() }
+    else { @(ConvertFrom-WarmupPath -Spec $WarmupPath) }
+    $context | Add-Member -NotePropertyName WarmupPath -NotePropertyValue $warmup
     $context
 }

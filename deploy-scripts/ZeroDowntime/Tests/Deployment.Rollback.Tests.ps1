@@ -20,9 +20,10 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
         $script:Calls | Should -Be @(
             'Invoke-DeployPreflight',
             'Start-Slot:blue',
-            'Wait-SlotReady:blue', 'Test-SlotProfile:blue', 'Wait-SlotThroughNginx:blue',
+            'Wait-SlotReady:blue', 'Test-SlotProfile:blue', 'Wait-SlotThroughNginx:blue', 'Invoke-GateWarmup:blue',
             'Set-ActiveSlot:blue',
             'Wait-PublicSlot:blue',
+            'Set-RoutingState:Clear',
             'Wait-SlotDrain:green',
             'Stop-Slot:green'
         )

@@ -224,9 +224,10 @@ Describe 'Get-DeployStepTable' {
             'Switch nginx to green', 'Verify through nginx', 'Drain blue', 'Stop blue', 'Record')
         @($table | ForEach-Object { if ($_['Final']) { 'Final' } else { $_['OnFailure'] } }) |
             Should -Be @('Refuse', 'Refuse', 'RollBack', 'RollBack', 'RollBack', 'RollBack', 'Fail', 'Fail', 'Final')
-        # Start (stop the slot, tag its image again) and Switch (back, drain) change what an undo takes back.
+        # Start (stop the slot, tag its image again), Gate (clear the warm-up's candidate) and Switch (back, drain)
+        # change what an undo takes back.
         @($table | ForEach-Object { @($_['Undo'] | Where-Object { $_ }).Count }) |
-            Should -Be @(0, 0, 2, 0, 2, 0, 0, 0, 0)
+            Should -Be @(0, 0, 2, 1, 2, 0, 0, 0, 0)
         @($table | Where-Object { $_['Release'] } | ForEach-Object Name) | Should -Be @('Lock')
     }
 }

@@ -28,6 +28,7 @@ function Get-TestContext {
         PublicHostName      = 'localhost'
         ReadyTimeoutSeconds = 5
         DrainTimeoutSeconds = 5
+        WarmupPath          = @()
     }
 }
 
@@ -114,6 +115,24 @@ function Register-DeployStepMock {
         $script:AskedContainers.Add("Set-ActiveSlot:$NginxContainerId")
     }
     Mock -ModuleName ZeroDowntime Wait-PublicSlot { & $script:Record 'Wait-PublicSlot' $Slot }
+    # The end of the gate: the slot staged in nginx for opt-in requests and warmed up (the undo clears it).
+    Mock -ModuleName ZeroDowntime Invoke-GateWarmup {
+        & $script:Record 'Invoke-GateWarmup' $Run.Plan.TargetSlot
+        $Run.CandidateSet = $true
+    }
+    # nginx's routing state (zdd-state.sh): "Set-RoutingState:<Action>[:<slot>[:<percent>]]".
+    $script:Routing = [pscustomobject]@{ Active = $ActiveSlot; Maintenance = $null; Candidate = $null; Percent = $null
+        Round = $null }
+    Mock -ModuleName ZeroDowntime Set-RoutingState {
+        $entry = @($Action, $PSBoundParameters['Slot'], $PSBoundParameters['Percent']) | Where-Object { $_ }
+        & $script:Record 'Set-RoutingState' ($entry -join ':')
+        $script:Routing.Candidate = if ($Action -eq 'Clear') { $null } else { $Slot }
+        $script:Routing.Percent = if ($Action -eq 'Canary') { $Percent } else { $null }
+    }
+    Mock -ModuleName ZeroDowntime Get-RoutingState { $script:Routing }
+    Mock -ModuleName ZeroDowntime Test-CandidateRouting {
+        & $script:Record 'Test-CandidateRouting' $Slot
+    }
     Mock -ModuleName ZeroDowntime Wait-SlotDrain {
         & $script:Record 'Wait-SlotDrain' $Slot
         $script:AskedContainers.Add("Wait-SlotDrain:$ContainerId")

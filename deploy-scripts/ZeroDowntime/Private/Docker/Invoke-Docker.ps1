@@ -1,7 +1,7 @@
 # ZeroDowntime module, private (Docker): not exported.
-# Called by: Get-ActiveSlot, Get-ContainerState, Get-SlotLogTail, Invoke-Compose, Invoke-DeployPreflight,
-#   Invoke-SlotProbe, New-ApiImage, Publish-SlotImage, Restore-SlotImage, Set-ActiveSlot, Test-NginxConfig,
-#   Test-SlotImageCurrent
+# Called by: Get-ActiveSlot, Get-ContainerState, Get-RoutingState, Get-SlotLogTail, Invoke-Compose,
+#   Invoke-DeployPreflight, Invoke-SlotProbe, New-ApiImage, Publish-SlotImage, Restore-SlotImage, Set-ActiveSlot,
+#   Set-RoutingState, Test-NginxConfig, Test-SlotImageCurrent
 function Invoke-Docker {
     <#
     .SYNOPSIS

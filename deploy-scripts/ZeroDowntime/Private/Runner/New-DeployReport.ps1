@@ -11,7 +11,7 @@ function New-DeployReport {
     [OutputType([pscustomobject])]
     param(
         [AllowEmptyString()] [string] $Project,
-        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback')] [string] $Mode,
+        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback', 'Stage', 'Canary', 'Promote', 'Abort')] [string] $Mode,
         [string] $Version
     )
 
@@ -30,6 +30,10 @@ function New-DeployReport {
         Hint        = $null
         Warnings    = [System.Collections.Generic.List[string]]::new()
         Steps       = [System.Collections.Generic.List[object]]::new()
+        # The gate's warm-up (Invoke-SlotWarmup): rounds, requests, seconds; $null when none ran.
+        Warmup      = $null
+        # What a stage or canary left staged (Exit-DeployLock -KeepStaged), or what a promote or abort finished.
+        Staged      = $null
         StartedAt   = [DateTimeOffset]::UtcNow
         FinishedAt  = $null
         WhatIf      = [bool]$WhatIfPreference

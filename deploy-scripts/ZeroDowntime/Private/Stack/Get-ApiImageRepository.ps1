@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Invoke-DeployPreflight
+# Called by: Invoke-DeployPreflight, Invoke-StagedPreflight
 function Get-ApiImageRepository {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Invoke-DeployPreflight, New-DeployContext
+# Called by: Invoke-DeployPreflight, Invoke-StagedPreflight, New-DeployContext
 function Get-ComposeConfig {
     <#
     .SYNOPSIS

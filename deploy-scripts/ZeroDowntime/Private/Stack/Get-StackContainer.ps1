@@ -1,5 +1,6 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Get-DeployStatus, Get-DeployStepTable, Invoke-DeployPreflight
+# Called by: Get-DeployStatus, Get-DeployStepTable, Get-StagedStepTable, Invoke-DeployPreflight,
+#   Invoke-StagedPreflight
 function Get-StackContainer {
     <#
     .SYNOPSIS

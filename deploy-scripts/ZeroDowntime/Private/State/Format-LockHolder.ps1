@@ -16,6 +16,14 @@ function Format-LockHolder {
     }
     $since = $Holder.StartedAt
     if ($since -is [datetime]) { $since = $since.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ') }
+    $kind = if ($Holder.PSObject.Properties['Kind']) { $Holder.Kind } else { 'run' }
+    if ($kind -eq 'staged' -and $Holder.Staged) {
+        # No process behind a staged holder: name what is staged, by whom and since when.
+        $staged = $Holder.Staged
+        $how = if ($staged.Mode -eq 'Canary') { "canary $($staged.Percent) %" } else { 'opt-in preview' }
+        return "staged deployment of $($staged.Version) on $($staged.Slot) ($how), staged by $($staged.StagedBy) " +
+            "at $($staged.StagedAt), command '$($Holder.Command)'"
+    }
     "pid $($Holder.Pid) on $($Holder.Host) ($state), user $($Holder.User), since $since, " +
         "command '$($Holder.Command)'"
 }

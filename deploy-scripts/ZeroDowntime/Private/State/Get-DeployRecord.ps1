@@ -5,12 +5,15 @@ function Get-DeployRecord {
     .SYNOPSIS
         The last deploy records, newest first.
     #>
-    [CmdletBinding()]
     [OutputType([pscustomobject])]
+    [CmdletBinding(DefaultParameterSetName = 'Directory')]
     param(
-        [Parameter(Mandatory)] [string] $StateDirectory,
+        [Parameter(Mandatory, ParameterSetName = 'Directory')] [string] $StateDirectory,
+        [Parameter(Mandatory, ParameterSetName = 'Context')] [pscustomobject] $Context,
         [ValidateRange(1, 1000)] [int] $Last = 5
     )
+
+    if ($Context) { $StateDirectory = $Context.StateDirectory }
 
     $directory = Join-Path $StateDirectory 'deploys'
     if (-not (Test-Path -LiteralPath $directory)) { return }

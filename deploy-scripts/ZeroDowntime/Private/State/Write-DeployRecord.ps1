@@ -1,16 +1,19 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Get-DeployStepTable
+# Called by: Get-DeployStepTable, Get-PromoteStepTable, Get-StagedStepTable
 function Write-DeployRecord {
     <#
     .SYNOPSIS
         Writes the deploy report as JSON into <StateDirectory>/deploys and returns the file's path.
     #>
-    [CmdletBinding(SupportsShouldProcess)]
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Directory')]
     [OutputType([string])]
     param(
-        [Parameter(Mandatory)] [string] $StateDirectory,
+        [Parameter(Mandatory, ParameterSetName = 'Directory')] [string] $StateDirectory,
+        [Parameter(Mandatory, ParameterSetName = 'Context')] [pscustomobject] $Context,
         [Parameter(Mandatory)] [pscustomobject] $Report
     )
+
+    if ($Context) { $StateDirectory = $Context.StateDirectory }
 
     $directory = Join-Path $StateDirectory 'deploys'
     $name = '{0}-{1}-{2}-to-{3}.json' -f $Report.StartedAt.UtcDateTime.ToString('yyyyMMddTHHmmssfffZ'),
