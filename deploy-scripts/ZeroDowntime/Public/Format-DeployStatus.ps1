@@ -28,10 +28,13 @@ function Format-DeployStatus {
         "Lock:        $lockText"
         $staged = if ($Status.PSObject.Properties['Staged']) { $Status.Staged } else { $null }
         if ($staged) {
-            $how = if ($staged.Mode -eq 'Canary') { "canary, $($staged.Percent) % of new clients + opt-in" }
-            else { 'opt-in only (X-ZDD-Preview: 1 / cookie zdd_preview=1)' }
-            "Staged:      $($staged.Slot) $($staged.Version) ($how), over $($staged.FromSlot) $($staged.FromVersion); " +
-                "by $($staged.StagedBy) at $($staged.StagedAt)"
+            $how = if ($staged.Mode -eq 'Canary') { "canary: $($staged.Percent) % of new clients, and opt-in requests" }
+            else { 'opt-in requests only: header X-ZDD-Preview: 1 or cookie zdd_preview=1' }
+            $at = $staged.StagedAt
+            if ($at -is [datetime]) { $at = $at.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ') }
+            "Staged:      $($staged.Slot) $($staged.Version) over $($staged.FromSlot) $($staged.FromVersion), by " +
+                "$($staged.StagedBy) at $at"
+            "             serves $how"
             '             finish: swap.ps1 -Promote | take back: swap.ps1 -Abort'
         }
         $routing = if ($Status.PSObject.Properties['Routing']) { $Status.Routing } else { $null }

@@ -80,6 +80,10 @@ function Get-StagedStepTable {
                 $null = Enter-DeployLock -Context $Run.Context -Command $Run.Command -AdoptStaged
                 $holder = Get-DeployLock -Context $Run.Context
                 $Run.Staged = $holder.Staged
+                $Run.Report.FromSlot = [string]$Run.Staged.FromSlot
+                $Run.Report.ToSlot = [string]$Run.Staged.Slot
+                $Run.Report.FromVersion = [string]$Run.Staged.FromVersion
+                $Run.Report.ToVersion = [string]$Run.Staged.Version
                 # Whatever happens next, the deployment stays staged: the lock goes back to being its holder.
                 $Run.KeepStaged = $true
             }

@@ -36,9 +36,9 @@ function Invoke-StagedPreflight {
         }
         $warnings.Add("nginx already routes to $target (an earlier promote was interrupted): finishing it.")
     }
-    $staged = $containers["api-$target"]
-    if ($For -ne 'Abort' -and (-not $staged -or $staged.State -ne 'running')) {
-        $state = if ($staged) { $staged.State } else { 'missing' }
+    $stagedContainer = $containers["api-$target"]
+    if ($For -ne 'Abort' -and (-not $stagedContainer -or $stagedContainer.State -ne 'running')) {
+        $state = if ($stagedContainer) { $stagedContainer.State } else { 'missing' }
         throw "The staged slot api-$target is $state. Run swap.ps1 -Abort, then stage again."
     }
     $routing = Get-RoutingState -NginxContainerId $nginx.Id
@@ -54,7 +54,7 @@ function Invoke-StagedPreflight {
         NginxContainerId  = $nginx.Id
         ActiveContainerId = if ($containers["api-$($Staged.FromSlot)"]) { $containers["api-$($Staged.FromSlot)"].Id }
         else { '' }
-        TargetContainerId = if ($staged) { $staged.Id } else { '' }
+        TargetContainerId = if ($stagedContainer) { $stagedContainer.Id } else { '' }
         Routing           = $routing
         AlreadySwitched   = $active -eq $target
     }
