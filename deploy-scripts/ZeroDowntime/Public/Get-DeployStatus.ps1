@@ -78,18 +78,18 @@ function Get-DeployStatus {
     if ($lock -and $lock.Staged) {
         $details = $lock.Staged
         $staged = [pscustomobject]@{
-            Slot        = $details.Slot
-            Version     = $details.Version
-            FromSlot    = $details.FromSlot
-            FromVersion = $details.FromVersion
-            Mode        = $details.Mode
-            Percent     = $details.Percent
-            StagedAt    = $details.StagedAt
-            StagedBy    = $details.StagedBy
+            Slot        = $details['Slot']
+            Version     = $details['Version']
+            FromSlot    = $details['FromSlot']
+            FromVersion = $details['FromVersion']
+            Mode        = $details['Mode']
+            Percent     = $details['Percent']
+            StagedAt    = $details['StagedAt']
+            StagedBy    = $details['StagedBy']
             Held        = $lock.Kind -eq 'staged'
         }
-        if ($routing -and $routing.Candidate -ne $details.Slot) {
-            $problems.Add("The lock says $($details.Slot) is staged, but nginx's candidate is " +
+        if ($routing -and $routing.Candidate -ne $details['Slot']) {
+            $problems.Add("The lock says $($details['Slot']) is staged, but nginx's candidate is " +
                 "'$($routing.Candidate)': run swap.ps1 -Abort to clean up.")
         }
     }

@@ -21,12 +21,15 @@ function Write-DeployOutcome {
         $staged = if ($Report.PSObject.Properties['Staged']) { $Report.Staged } else { $null }
         if ($Operation -in 'stage', 'canary' -and $staged) {
             # What a staged deployment means to the operator, and the two ways out of it.
-            $who = if ($staged.Mode -eq 'Canary') { "$($staged.Percent) % of new clients (sticky, cookie zdd_slot) and " }
+            $who = if ($staged['Mode'] -eq 'Canary') {
+                "$($staged['Percent']) % of new clients (sticky, cookie zdd_slot) and "
+            }
             else { '' }
-            Write-Information -InformationAction Continue -MessageData ("staged: api-$($staged.Slot) ($($staged.Version)) " +
-                "serves ${who}requests that opt in (header X-ZDD-Preview: 1 or cookie zdd_preview=1); everyone else " +
-                "stays on api-$($staged.FromSlot). Next: swap.ps1 -Promote, swap.ps1 -Abort" +
-                $(if ($staged.Mode -eq 'Canary') { ', or swap.ps1 -Canary <percent> to change the split.' } else { '.' }))
+            Write-Information -InformationAction Continue -MessageData (
+                "staged: api-$($staged['Slot']) ($($staged['Version'])) serves ${who}requests that opt in (header " +
+                "X-ZDD-Preview: 1 or cookie zdd_preview=1); everyone else stays on api-$($staged['FromSlot']). " +
+                'Next: swap.ps1 -Promote, swap.ps1 -Abort' +
+                $(if ($staged['Mode'] -eq 'Canary') { ', or swap.ps1 -Canary <percent> to change the split.' } else { '.' }))
         }
     }
     else {

@@ -124,7 +124,8 @@ function Register-DeployStepMock {
     $script:Routing = [pscustomobject]@{ Active = $ActiveSlot; Maintenance = $null; Candidate = $null; Percent = $null
         Round = $null }
     Mock -ModuleName ZeroDowntime Set-RoutingState {
-        $entry = @($Action, $PSBoundParameters['Slot'], $PSBoundParameters['Percent']) | Where-Object { $_ }
+        $entry = @($Action, (Get-Variable -Name Slot -ValueOnly -ErrorAction Ignore),
+            (Get-Variable -Name Percent -ValueOnly -ErrorAction Ignore)) | Where-Object { $_ }
         & $script:Record 'Set-RoutingState' ($entry -join ':')
         $script:Routing.Candidate = if ($Action -eq 'Clear') { $null } else { $Slot }
         $script:Routing.Percent = if ($Action -eq 'Canary') { $Percent } else { $null }

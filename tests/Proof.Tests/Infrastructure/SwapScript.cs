@@ -25,8 +25,11 @@ public sealed record SwapOutcome(
     public string Output => $"--- stdout ---\n{Result.StdOut}\n--- stderr ---\n{Result.StdErr}";
 }
 
-/// <summary>One step of swap.ps1's deploy record (where the time of a swap goes).</summary>
-public sealed record SwapStep(string Name, double Seconds, string Result);
+/// <summary>One step of swap.ps1's deploy record (where the time of a swap goes, and when each step began).</summary>
+public sealed record SwapStep(string Name, double Seconds, string Result, DateTimeOffset? StartedAt = null)
+{
+    public DateTimeOffset? EndedAt => StartedAt + TimeSpan.FromSeconds(Seconds);
+}
 
 public static class SwapScript
 {
@@ -54,6 +57,27 @@ public static class SwapScript
         return new SwapOutcome(version, from, to, started, ended, result, ReadSteps(proof.StateDirectory, started));
     }
 
+    /// <summary>
+    /// swap.ps1 with other arguments than a plain swap's (-Stage, -Canary P, -Promote, -Abort), against the proof's
+    /// stack. <paramref name="label"/> names the run in the figures; From/To are the active slot and the other one.
+    /// </summary>
+    public static async Task<SwapOutcome> RunCommandAsync(
+        ProofStack proof, string label, IEnumerable<string> arguments, CancellationToken ct = default)
+    {
+        var from = await proof.ActiveSlotAsync();
+        var to = from == "blue" ? "green" : "blue";
+        string[] args =
+        [
+            "pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", ScriptPath,
+            .. proof.ScriptTargetArguments,
+            .. arguments,
+        ];
+        var started = DateTimeOffset.UtcNow;
+        var result = await ProcessRunner.RunAsync("dotnet", args, proof.Stack.Environment, TimeSpan.FromMinutes(3), ct);
+        var ended = DateTimeOffset.UtcNow;
+        return new SwapOutcome(label, from, to, started, ended, result, ReadSteps(proof.StateDirectory, started));
+    }
+
     /// <summary>The steps of the deploy record this run wrote (swap.ps1 writes one per run into deploys/).</summary>
     private static IReadOnlyList<SwapStep> ReadSteps(string stateDirectory, DateTimeOffset startedAt)
     {
@@ -75,7 +99,10 @@ public static class SwapScript
                 .Select(step => new SwapStep(
                     step.GetProperty("Name").GetString() ?? "?",
                     step.GetProperty("Seconds").GetDouble(),
-                    step.GetProperty("Result").GetString() ?? "?"))
+                    step.GetProperty("Result").GetString() ?? "?",
+                    step.TryGetProperty("StartedAt", out var at) && at.ValueKind == JsonValueKind.String
+                        ? at.GetDateTimeOffset()
+                        : null))
                 .ToList()
             : [];
     }

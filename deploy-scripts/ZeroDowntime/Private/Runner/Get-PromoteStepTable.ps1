@@ -199,7 +199,7 @@ function Get-PromoteStepTable {
                 Do        = {
                     param($Run)
                     Stop-Slot -Context $Run.Context -Slot $Run.Plan.TargetSlot
-                    $previous = [string]$Run.Staged.PreviousSlotImage
+                    $previous = [string]$Run.Staged['PreviousSlotImage']
                     if ($previous) {
                         Restore-SlotImage -Repository $Run.Plan.ImageRepository -Slot $Run.Plan.TargetSlot -ImageId $previous
                     }

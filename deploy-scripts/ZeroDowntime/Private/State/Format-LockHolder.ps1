@@ -20,11 +20,11 @@ function Format-LockHolder {
     if ($kind -eq 'staged' -and $Holder.Staged) {
         # No process behind a staged holder: name what is staged, by whom and since when.
         $staged = $Holder.Staged
-        $how = if ($staged.Mode -eq 'Canary') { "canary $($staged.Percent) %" } else { 'opt-in preview' }
-        $at = $staged.StagedAt
+        $how = if ($staged['Mode'] -eq 'Canary') { "canary $($staged['Percent']) %" } else { 'opt-in preview' }
+        $at = $staged['StagedAt']
         if ($at -is [datetime]) { $at = $at.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ') }
-        return "staged deployment of $($staged.Version) on $($staged.Slot) ($how), staged by $($staged.StagedBy) " +
-            "at $at, command '$($Holder.Command)'"
+        return "staged deployment of $($staged['Version']) on $($staged['Slot']) ($how), staged by " +
+            "$($staged['StagedBy']) at $at, command '$($Holder.Command)'"
     }
     "pid $($Holder.Pid) on $($Holder.Host) ($state), user $($Holder.User), since $since, " +
         "command '$($Holder.Command)'"
