@@ -180,7 +180,7 @@ public sealed class StagedRolloutTests(ProofStack fixture)
             {
                 var warm = flow.Warmup(run.Load);
                 Figures.Publish($"{flow.Name}: warm-up measure: {warm.Describe()}");
-                warmups.Add(new { flow.Name, warm.FirstSecond, warm.Steady, Ratio = Math.Round(warm.Ratio, 2) });
+                warmups.Add(new { flow.Name, warm.FirstSecond, warm.Steady, Ratio = Math.Round(warm.Ratio, 2), warm.FirstSecondPerKind });
             }
         }
 
@@ -251,7 +251,10 @@ public sealed class StagedRolloutTests(ProofStack fixture)
             IEnumerable<RequestSample> steady = IsCanary
                 ? onNew.Where(s => s.StartedAt >= first + TimeSpan.FromSeconds(1) && s.StartedAt < Runs[1].StartedAt)
                 : onNew.Where(s => s.StartedAt >= Runs[^1].EndedAt && s.StartedAt < Runs[^1].EndedAt + Hold);
-            return new WarmupMeasure(Percentile99(firstSecond), Percentile99(steady));
+            var firstList = firstSecond.ToList();
+            var perKind = string.Join(", ", firstList.GroupBy(s => s.Kind).OrderBy(g => g.Key)
+                .Select(g => $"{g.Key} {Percentile99(g).P99Ms} ms ({g.Count()})"));
+            return new WarmupMeasure(Percentile99(firstList), Percentile99(steady)) { FirstSecondPerKind = perKind };
         }
 
         public string Describe() =>
@@ -271,11 +274,14 @@ public sealed class StagedRolloutTests(ProofStack fixture)
 
     private sealed record WarmupMeasure(Latency FirstSecond, Latency Steady)
     {
+        /// <summary>p99 of the first second per kind of client: where a cold path shows.</summary>
+        public string FirstSecondPerKind { get; init; } = "";
+
         public double Ratio => Steady.P99Ms > 0 ? FirstSecond.P99Ms / Steady.P99Ms : double.PositiveInfinity;
 
         public string Describe() =>
             $"first second p99 {FirstSecond.P99Ms} ms ({FirstSecond.Requests} requests), steady p99 {Steady.P99Ms} ms " +
-            $"({Steady.Requests} requests): {Ratio:F2}x";
+            $"({Steady.Requests} requests): {Ratio:F2}x; first second per kind: {FirstSecondPerKind}";
     }
 
     /// <summary>
