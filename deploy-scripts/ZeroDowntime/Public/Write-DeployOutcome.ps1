@@ -16,6 +16,8 @@ function Write-DeployOutcome {
 
     $summary = "$Operation $($Report.FromSlot) ($($Report.FromVersion)) -> $($Report.ToSlot) ($($Report.ToVersion)): " +
         "$($Report.Result)"
+    # Refused before any slot was known (nothing staged to promote, say): no empty "() -> ()".
+    if (-not $Report.FromSlot -and -not $Report.ToSlot) { $summary = "${Operation}: $($Report.Result)" }
     if ($Report.ExitCode -eq 0) {
         Write-Information -MessageData $summary -InformationAction Continue
         $staged = if ($Report.PSObject.Properties['Staged']) { $Report.Staged } else { $null }
