@@ -4,8 +4,8 @@ function Get-DeployStatus {
     <#
     .SYNOPSIS
         What is live: the active slot per nginx, each slot's container, readiness (Docker's health check) and version,
-        the lock, a staged deployment or canary (with nginx's routing state), the last deploys. Read-only; each part that cannot be read is reported as unknown rather than
-        failing the whole.
+        the lock, a staged deployment or canary (with nginx's routing state), the last deploys. Read-only; each part
+        that cannot be read is reported as unknown rather than failing the whole.
     .DESCRIPTION
         Takes a deploy context (New-DeployContext), or the same stack parameters as status.ps1 and builds one.
     .EXAMPLE

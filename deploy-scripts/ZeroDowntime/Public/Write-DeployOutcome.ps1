@@ -3,14 +3,16 @@
 function Write-DeployOutcome {
     <#
     .SYNOPSIS
-        Says how a swap, rollback, stage, canary, promote or abort ended (a summary, or the failed step with its hint) and returns the exit code.
+        Says how a swap, rollback, stage, canary, promote or abort ended (a summary, or the failed step with its
+        hint) and returns the exit code.
     .DESCRIPTION
         Shared by swap.ps1 and rollback.ps1, so that both end a run in the same words and with the same code.
     #>
     [CmdletBinding()]
     [OutputType([int])]
     param(
-        [Parameter(Mandatory)] [ValidateSet('swap', 'rollback', 'stage', 'canary', 'promote', 'abort')] [string] $Operation,
+        [Parameter(Mandatory)] [ValidateSet('swap', 'rollback', 'stage', 'canary', 'promote', 'abort')]
+        [string] $Operation,
         [Parameter(Mandatory)] [pscustomobject] $Report
     )
 
@@ -31,7 +33,8 @@ function Write-DeployOutcome {
                 "staged: api-$($staged['Slot']) ($($staged['Version'])) serves ${who}requests that opt in (header " +
                 "X-ZDD-Preview: 1 or cookie zdd_preview=1); everyone else stays on api-$($staged['FromSlot']). " +
                 'Next: swap.ps1 -Promote, swap.ps1 -Abort' +
-                $(if ($staged['Mode'] -eq 'Canary') { ', or swap.ps1 -Canary <percent> to change the split.' } else { '.' }))
+                $(if ($staged['Mode'] -eq 'Canary') { ', or swap.ps1 -Canary <percent> to change the split.' }
+                    else { '.' }))
         }
     }
     else {

@@ -20,7 +20,8 @@ function ConvertFrom-WarmupPath {
             throw "Warm-up path '$entry': expected '<path>' or '<path> <status>[,<status>]', e.g. '/profile' or " +
                 "'/notes/0 404' (a path starts with '/', has no spaces; statuses are 100-599)."
         }
-        $accepted = if ($Matches['codes']) { @($Matches['codes'] -split ',' | ForEach-Object { [int]$_ }) } else { @(200) }
+        $accepted = if ($Matches['codes']) { @($Matches['codes'] -split ',' | ForEach-Object { [int]$_ }) }
+        else { @(200) }
         [pscustomobject]@{ Path = $Matches['path']; Accepted = $accepted }
     }
 }

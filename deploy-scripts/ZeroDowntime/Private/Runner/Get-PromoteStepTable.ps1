@@ -60,7 +60,9 @@ function Get-PromoteStepTable {
             }
             Release   = {
                 param($Run)
-                if ($Run.KeepStaged -and $Run.Staged) { Exit-DeployLock -Context $Run.Context -KeepStaged -Staged $Run.Staged }
+                if ($Run.KeepStaged -and $Run.Staged) {
+                    Exit-DeployLock -Context $Run.Context -KeepStaged -Staged $Run.Staged
+                }
                 else { Exit-DeployLock -Context $Run.Context }
             }
         })
@@ -87,7 +89,8 @@ function Get-PromoteStepTable {
                     $target = $Run.Plan.TargetSlot
                     $id = $Run.TargetContainerId
                     # It was gated and warmed when staged: this only proves it is still there, so the wait is short.
-                    Wait-SlotReady -Slot $target -ContainerId $id -TimeoutSeconds ([math]::Min(30, $Run.Context.ReadyTimeoutSeconds))
+                    $seconds = [math]::Min(30, $Run.Context.ReadyTimeoutSeconds)
+                    Wait-SlotReady -Slot $target -ContainerId $id -TimeoutSeconds $seconds
                     $null = Test-SlotProfile -Slot $target -ContainerId $id -ExpectedVersion $Run.Report.ToVersion
                     Wait-SlotThroughNginx -Slot $target -ContainerId $id -ExpectedVersion $Run.Report.ToVersion
                 }
@@ -173,7 +176,8 @@ function Get-PromoteStepTable {
                     Set-RoutingState -NginxContainerId $Run.Plan.NginxContainerId -Action Clear
                     # The staged deployment is gone from nginx: from here on the lock is released at the end.
                     $Run.KeepStaged = $false
-                    Test-CandidateRouting -Context $Run.Context -Slot $Run.Plan.ActiveSlot -ActiveSlot $Run.Plan.ActiveSlot
+                    $active = $Run.Plan.ActiveSlot
+                    Test-CandidateRouting -Context $Run.Context -Slot $active -ActiveSlot $active
                 }
             })
         $steps.Add(@{
@@ -201,11 +205,13 @@ function Get-PromoteStepTable {
                     Stop-Slot -Context $Run.Context -Slot $Run.Plan.TargetSlot
                     $previous = [string]$Run.Staged['PreviousSlotImage']
                     if ($previous) {
-                        Restore-SlotImage -Repository $Run.Plan.ImageRepository -Slot $Run.Plan.TargetSlot -ImageId $previous
+                        Restore-SlotImage -Repository $Run.Plan.ImageRepository -Slot $Run.Plan.TargetSlot `
+                            -ImageId $previous
                     }
                     else {
                         $Run.Report.Warnings.Add("The staged deployment did not record api-$($Run.Plan.TargetSlot)'s " +
-                            'previous image: its tag still names the aborted version, so rollback.ps1 would start that.')
+                            'previous image: its tag still names the aborted version, so rollback.ps1 would start ' +
+                            'that.')
                     }
                 }
             })
@@ -213,7 +219,10 @@ function Get-PromoteStepTable {
     $steps.Add(@{
             Name  = 'Record'
             Final = $true
-            Do    = { param($Run) $Run.Report.RecordPath = Write-DeployRecord -Context $Run.Context -Report $Run.Report }
+            Do    = {
+                param($Run)
+                $Run.Report.RecordPath = Write-DeployRecord -Context $Run.Context -Report $Run.Report
+            }
         })
     $steps.ToArray()
 }

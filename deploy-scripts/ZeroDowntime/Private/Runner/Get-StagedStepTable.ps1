@@ -23,7 +23,9 @@ function Get-StagedStepTable {
         param($Run, [string] $Outcome, [string] $UndoError)
         $target = $Run.Plan.TargetSlot
         $look = "Look at 'docker compose logs api-$target' and 'docker compose ps api-$target' (its health)."
-        if ($Outcome -eq 'RolledBack') { "api-$($Run.Plan.ActiveSlot) still serves everyone; api-$target was stopped. $look" }
+        if ($Outcome -eq 'RolledBack') {
+            "api-$($Run.Plan.ActiveSlot) still serves everyone; api-$target was stopped. $look"
+        }
         else { "Undo failed too ($UndoError). Run status.ps1, then swap.ps1 -Abort or rerun. $look" }
     }
     $keptHint = {
@@ -93,14 +95,19 @@ function Get-StagedStepTable {
         }
         Release   = {
             param($Run)
-            if ($Run.KeepStaged -and $Run.Staged) { Exit-DeployLock -Context $Run.Context -KeepStaged -Staged $Run.Staged }
+            if ($Run.KeepStaged -and $Run.Staged) {
+                    Exit-DeployLock -Context $Run.Context -KeepStaged -Staged $Run.Staged
+                }
             else { Exit-DeployLock -Context $Run.Context }
         }
     }
     $record = @{
         Name  = 'Record'
         Final = $true
-        Do    = { param($Run) $Run.Report.RecordPath = Write-DeployRecord -Context $Run.Context -Report $Run.Report }
+        Do    = {
+            param($Run)
+            $Run.Report.RecordPath = Write-DeployRecord -Context $Run.Context -Report $Run.Report
+        }
     }
 
     if ($Mode -eq 'Retarget') {
@@ -200,7 +207,8 @@ function Get-StagedStepTable {
                 $Run.TargetContainerId = if ($container) { $container.Id } else { '' }
                 $id = $Run.TargetContainerId
                 Wait-SlotReady -Slot $target -ContainerId $id -TimeoutSeconds $Run.Context.ReadyTimeoutSeconds
-                $Run.Report.ToVersion = Test-SlotProfile -Slot $target -ContainerId $id -ExpectedVersion $Run.Report.ToVersion
+                $Run.Report.ToVersion = Test-SlotProfile -Slot $target -ContainerId $id `
+                    -ExpectedVersion $Run.Report.ToVersion
                 Wait-SlotThroughNginx -Slot $target -ContainerId $id -ExpectedVersion $Run.Report.ToVersion
                 # Staged for opt-in requests and warmed up through nginx, before the canary draws real clients to it.
                 Invoke-GateWarmup -Run $Run -AlwaysStage

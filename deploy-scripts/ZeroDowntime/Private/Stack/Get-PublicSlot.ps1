@@ -16,7 +16,8 @@ function Get-PublicSlot {
 
     try {
         # A new connection each time (no -WebSession): the verify step must see what new connections get.
-        $response = Invoke-WebRequest -Uri "$BaseUrl/profile" -Headers (@{ Host = $HostName } + $Header) -SkipCertificateCheck `
+        $headers = @{ Host = $HostName } + $Header
+        $response = Invoke-WebRequest -Uri "$BaseUrl/profile" -Headers $headers -SkipCertificateCheck `
             -SkipHttpErrorCheck -TimeoutSec 10 -MaximumRedirection 0
         $slot = $response.Headers['X-Slot'] | Select-Object -First 1
         [pscustomobject]@{ StatusCode = [int]$response.StatusCode; Slot = [string]$slot; Error = $null }

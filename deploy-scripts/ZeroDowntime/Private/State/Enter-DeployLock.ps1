@@ -33,7 +33,8 @@ function Enter-DeployLock {
         $holder = Get-DeployLock -StateDirectory $StateDirectory
         if (-not $holder -or $holder.Kind -ne 'staged') {
             $who = if ($holder) { " (the lock is held by $(Format-LockHolder -Holder $holder))" } else { '' }
-            throw "nothing is staged$who. Stage with swap.ps1 -Stage -Version <tag> or -Canary <percent> -Version <tag>."
+            throw "nothing is staged$who. Stage with swap.ps1 -Stage -Version <tag> or -Canary <percent> " +
+                '-Version <tag>.'
         }
         # Exclusive while reading and rewriting: two runs adopting at once cannot both succeed.
         $stream = $null

@@ -28,7 +28,9 @@ function Get-DeployLock {
     }
     # Lock files of an earlier version of the module have neither field.
     foreach ($name in 'Token', 'Kind', 'Staged', 'HeartbeatAt') {
-        if (-not $holder.PSObject.Properties[$name]) { $holder | Add-Member -NotePropertyName $name -NotePropertyValue $null }
+        if (-not $holder.PSObject.Properties[$name]) {
+            $holder | Add-Member -NotePropertyName $name -NotePropertyValue $null
+        }
     }
     if (-not $holder.Kind) { $holder.Kind = 'run' }
     if ($holder.Staged -is [pscustomobject]) {
