@@ -7,16 +7,28 @@
 
 .DESCRIPTION
     Thirteen steps, each shown with its duration: 1 Lock (the deploy lock in the stack's PostgreSQL, shared by every
-    clone and machine), 2 Preflight (docker, stack, nginx -t, active slot, timeout order), 3 the pre-deploy hook, 4 Start the idle slot (retag the version as <API_IMAGE>:<slot>, run migrations, recreate the container),
-    5 Gate (Docker's health check calls the slot healthy within -ReadyTimeoutSeconds, then /profile reports the slot
-    and version, on the slot and through nginx's preview server), 6 Switch (rename nginx's active-slot marker: atomic, and nginx is never
-    reloaded), 7 Verify through nginx (X-Slot header), 8 the post-switch hook, 9 Drain (the old slot has 0 in flight
-    and starts no request for a quiet second, within -DrainTimeoutSeconds), 10 Stop the old slot (container kept for
-    an instant rollback), 11 the post-deploy hook, 12 the on-failure hook (after a failure), 13 Record (appended to
-    the history in the stack's PostgreSQL; status.ps1 -History lists it).
+    clone and machine), 2 Preflight (docker, stack, nginx -t, active slot, timeout order), 3 the pre-deploy hook,
+    4 Start the idle slot (retag the version as <API_IMAGE>:<slot>, run migrations, recreate the container), 5 Gate
+    (Docker's health check calls the slot healthy within -ReadyTimeoutSeconds, then /profile reports the slot and
+    version, on the slot and through nginx's preview server, then the warm-up), 6 Switch (rename nginx's
+    active-slot marker: atomic, and nginx is never reloaded), 7 Verify through nginx (X-Slot header), 8 the
+    post-switch hook, 9 Drain (the old slot has 0 in flight and starts no request for a quiet second, within
+    -DrainTimeoutSeconds), 10 Stop the old slot (container kept for an instant rollback), 11 the post-deploy hook,
+    12 the on-failure hook (after a failure), 13 Record (appended to the history in the stack's PostgreSQL;
+    status.ps1 -History lists it).
 
     A failure in steps 4 to 7, or Ctrl+C before step 8, moves the marker back, stops the new slot and leaves the old
     slot serving.
+
+    The gate ends with a warm-up: the new slot is staged in nginx for opt-in requests, and -WarmupPath's paths are
+    requested through nginx (https, -PublicHostName) until their latency settles, before any real request reaches it.
+
+    Staged deployments: -Stage runs lock, preflight, start and gate (with the warm-up), then serves the new version
+    to requests that opt in (header X-ZDD-Preview: 1 or cookie zdd_preview=1) while everyone else stays on the
+    active slot. -Canary <P> does the same and also sends P % of new clients to it (sticky by a cookie nginx sets);
+    run again without -Version to change P. The deploy lock stays held after the script ends, until -Promote
+    (switch everyone to it, drain and stop the old slot) or -Abort (everyone back at once, the staged slot stopped).
+    A plain swap or a rollback is refused while a deployment is staged.
     Exit codes: 0 succeeded; 1 failed and rolled back (old slot serves); 2 refused by preflight or lock (nothing
     changed); 3 failed after the switch or the undo failed (run status.ps1); 130 interrupted.
     Called by operators and by tests/Deploy.Tests and tests/Proof.Tests. The steps live in the ZeroDowntime module
@@ -55,6 +67,24 @@
 .PARAMETER PublicHostName
     The Host header for the verification requests through nginx.
 
+.PARAMETER Stage
+    Start and gate the new version on the idle slot and serve it only to requests that opt in; keep it staged.
+
+.PARAMETER Canary
+    Like -Stage, and send this percentage (1-99) of new clients to the staged slot. Without -Version/-Build while a
+    deployment is staged: change its percentage (clients keep the slot they were given).
+
+.PARAMETER Promote
+    Finish the staged deployment: switch everyone to it, verify, drain and stop the old slot.
+
+.PARAMETER Abort
+    Take the staged deployment back: everyone to the active slot from their next request, the staged slot stopped.
+
+.PARAMETER WarmupPath
+    The paths the gate's warm-up requests through nginx, each '<path>' or '<path> <status>[,<status>]' (accepted
+    statuses, default 200), or 'off'. Default: ZDD_WARMUP_PATHS from the environment or the env file (entries
+    separated by ';'), else '/profile', '/notes?take=1' and '/notes/0 404'.
+
 .PARAMETER BreakLock
     Remove a deploy lock left behind by a run that died (no heartbeat for 30 s), then proceed; the break is recorded
     in the history. A holder that is alive (or a staged deployment) is refused unless -Force is given too.
@@ -74,6 +104,11 @@
     dotnet pwsh deploy-scripts/swap.ps1 -Build -Version 1.5.0-rc1 -WhatIf
 
     Prints the whole plan (build, retag, migrate, start, gate, switch, verify, drain, stop) and changes nothing.
+
+.EXAMPLE
+    ./deploy-scripts/swap.ps1 -Canary 10 -Version 1.4.0; ./deploy-scripts/swap.ps1 -Canary 50; ./deploy-scripts/swap.ps1 -Promote
+
+    A canary of 1.4.0 for 10 % of new clients, then 50 %, then everyone.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 [OutputType([pscustomobject])]
@@ -114,7 +149,19 @@ param(
     [switch] $Force,
 
     [ValidateRange(0, 86400)]
-    [int] $LockWaitSeconds = 0
+    [int] $LockWaitSeconds = 0,
+
+    [switch] $Stage,
+
+    [ValidateRange(1, 99)]
+    [int] $Canary,
+
+    [switch] $Promote,
+
+    [switch] $Abort,
+
+    [ValidateNotNullOrEmpty()]
+    [string[]] $WarmupPath
 )
 
 Set-StrictMode -Version Latest
@@ -122,11 +169,22 @@ $ErrorActionPreference = 'Stop'
 
 $manifest = Join-Path -Path $PSScriptRoot -ChildPath 'ZeroDowntime' -AdditionalChildPath 'ZeroDowntime.psd1'
 Import-Module -Name $manifest -Force -Verbose:$false
+# One mode at a time: a plain swap, or one of the staged deployment's commands.
+$chosen = [ordered]@{ Stage = [bool]$Stage; Canary = $Canary -gt 0; Promote = [bool]$Promote; Abort = [bool]$Abort }
+$modes = @($chosen.GetEnumerator() | Where-Object Value | ForEach-Object Key)
+if ($modes.Count -gt 1) {
+    Write-Error -Message "swap: give one of -Stage, -Canary, -Promote, -Abort, not $($modes -join ' and ')." `
+        -ErrorAction Continue
+    exit 2
+}
+$mode = if ($modes) { $modes[0] } else { 'Swap' }
 # A module's functions do not see this script's -WhatIf and -Verbose (nor $WhatIfPreference): pass them on.
-$report = Invoke-DeployCommand -Mode Swap -Version $Version -Build:$Build -ProjectName $ProjectName `
-    -ComposeFile $ComposeFile -EnvFile $EnvFile -HooksDirectory $HooksDirectory -RetainVersions $RetainVersions `
+$report = Invoke-DeployCommand -Mode $mode -Percent $Canary -WarmupPath $WarmupPath -Version $Version -Build:$Build `
+    -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile -HooksDirectory $HooksDirectory `
+    -RetainVersions $RetainVersions `
     -ReadyTimeoutSeconds $ReadyTimeoutSeconds -DrainTimeoutSeconds $DrainTimeoutSeconds `
-    -PublicHostName $PublicHostName -BreakLock:$BreakLock -Force:$Force -LockWaitSeconds $LockWaitSeconds -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference `
+    -PublicHostName $PublicHostName -BreakLock:$BreakLock -Force:$Force -LockWaitSeconds $LockWaitSeconds `
+    -ScriptPath $PSCommandPath -WhatIf:$WhatIfPreference `
     -Verbose:($VerbosePreference -eq 'Continue')
 $report
 exit $report.ExitCode

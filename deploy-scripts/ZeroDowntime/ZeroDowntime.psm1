@@ -21,6 +21,13 @@ $script:NginxStateDirectory = '/etc/nginx/state'
 $script:ActiveSlotMarkerPrefix = 'active-slot.'
 # nginx's internal server that reaches each slot by name (nginx/servers/preview.conf); not published to the host.
 $script:NginxPreviewPort = 8081
+# nginx's routing state besides the active slot (staged candidate, canary, maintenance): its one writer, mounted
+# read-only from the repository's nginx/ (docs/stack.md, "Routing state files").
+$script:RoutingStateScript = '/etc/nginx/zdd/zdd-state.sh'
+# What the gate's warm-up requests by default, through nginx (Invoke-SlotWarmup): the profile, a read of the
+# database (its connection pool and EF Core's query), and a note that does not exist (the 404 path). GETs only: a
+# warm-up writes nothing.
+$script:DefaultWarmupPath = @('/profile', '/notes?take=1', '/notes/0 404')
 $script:StepCount = 9
 # The deploy lock (in the stack's PostgreSQL, Private/State): a running holder beats this often, and one whose last
 # beat is older than the stale age is dead (unless its process runs on this host). The retention window's default.

@@ -152,15 +152,17 @@ public sealed class RoutingStateTests(RoutingStateTests.StackFixture fixture)
         Assert.Equal(workers, await NginxWorkerPidsAsync(stack));
     }
 
-    [Fact(Timeout = 600_000)]
-    public async Task Canary_30PercentOver2000NewClients_ShareWithin4PointsEachWithStickyCookie()
+    [Theory(Timeout = 600_000)]
+    [InlineData(10)]
+    [InlineData(50)]
+    public async Task Canary_PercentOver10000NewClients_ShareWithin2PointsEachWithStickyCookie(int percent)
     {
-        // Arrange
-        const int clients = 2000;
+        // Arrange: the percentages the proof's canary flows use (StagedRolloutTests: 10, then 50).
+        const int clients = 10_000;
         var stack = await ResetAsync();
         var workers = await NginxWorkerPidsAsync(stack);
         using var client = CreateClient(stack);
-        await ZddStateAsync(stack, "canary", "green", "30");
+        await ZddStateAsync(stack, "canary", "green", percent.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var round = (await StatusAsync(stack))["round"];
         var slots = new string[clients];
         var cookies = new string[clients];
@@ -175,13 +177,15 @@ public sealed class RoutingStateTests(RoutingStateTests.StackFixture fixture)
                 cookies[i] = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.Single() : "";
             });
 
-        // Assert: binomial standard deviation for n = 2000, p = 0.3 is 1.0 point; 4 points is 4 of them.
+        // Assert: the binomial standard deviation for n = 10,000 is 0.3 points at p = 0.1 and 0.5 at p = 0.5, so 2
+        // points is 4 to 6.7 of them: a fair draw passes, a biased one (a bucket too many or too few is 1 point) fails.
         var share = 100.0 * slots.Count(slot => slot == "green") / clients;
-        Assert.InRange(share, 26.0, 34.0);
+        Assert.InRange(share, percent - 2.0, percent + 2.0);
+        Assert.All(slots, slot => Assert.Contains(slot, new[] { "blue", "green" }));
         Assert.All(Enumerable.Range(0, clients), i => Assert.Equal(
             $"zdd_slot={slots[i]}.{round}; Path=/; Secure; HttpOnly; SameSite=Lax", cookies[i]));
         Assert.Equal(workers, await NginxWorkerPidsAsync(stack));
-        TestContext.Current.TestOutputHelper?.WriteLine($"canary 30%: {share:F1}% of {clients} new clients on green");
+        TestContext.Current.TestOutputHelper?.WriteLine($"canary {percent}%: {share:F2}% of {clients} new clients on green");
     }
 
     [Fact(Timeout = 600_000)]

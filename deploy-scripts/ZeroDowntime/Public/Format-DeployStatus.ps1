@@ -29,6 +29,26 @@ function Format-DeployStatus {
         "Active slot: $(if ($Status.ActiveSlot) { $Status.ActiveSlot } else { 'unknown' })"
         "Mode:        $modeText"
         "Lock:        $lockText"
+        $staged = if ($Status.PSObject.Properties['Staged']) { $Status.Staged } else { $null }
+        if ($staged) {
+            $how = if ($staged.Mode -eq 'Canary') { "canary: $($staged.Percent) % of new clients, and opt-in requests" }
+            else { 'opt-in requests only: header X-ZDD-Preview: 1 or cookie zdd_preview=1' }
+            $at = $staged.StagedAt
+            if ($at -is [datetime]) { $at = $at.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ') }
+            "Staged:      $($staged.Slot) $($staged.Version) over $($staged.FromSlot) $($staged.FromVersion), by " +
+                "$($staged.StagedBy) at $at"
+            "             serves $how"
+            '             finish: swap.ps1 -Promote | take back: swap.ps1 -Abort'
+        }
+        $routing = if ($Status.PSObject.Properties['Routing']) { $Status.Routing } else { $null }
+        if ($routing) {
+            $parts = @(
+                if ($routing.Candidate) { "candidate $($routing.Candidate)" }
+                if ($routing.Percent) { "canary $($routing.Percent) % (round $($routing.Round))" }
+                if ($routing.Maintenance) { "maintenance (Retry-After $($routing.Maintenance) s)" }
+            )
+            "Routing:     $(if ($parts) { $parts -join ', ' } else { 'everyone to the active slot' })"
+        }
         # Out-String keeps each table together in the output stream.
         $Status.Slots | Format-Table -Property Slot, Active, State, Ready, Version, InFlight, Status -AutoSize |
             Out-String

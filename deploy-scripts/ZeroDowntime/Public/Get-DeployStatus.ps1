@@ -4,8 +4,9 @@ function Get-DeployStatus {
     <#
     .SYNOPSIS
         What is live: the active slot per nginx, each slot's container, readiness (Docker's health check) and version,
-        maintenance mode, the lock, the last deploys (from the history in the stack's PostgreSQL). Read-only;
-        each part that cannot be read is reported as unknown rather than failing the whole.
+        maintenance mode, the lock, a staged deployment or canary (with nginx's routing state), the last deploys (from
+        the history in the stack's PostgreSQL). Read-only; each part that cannot be read is reported as unknown
+        rather than failing the whole.
     .DESCRIPTION
         Takes a deploy context (New-DeployContext), or the same stack parameters as status.ps1 and builds one.
     .EXAMPLE
@@ -69,6 +70,12 @@ function Get-DeployStatus {
         }
     }
 
+    # nginx's routing state besides the active slot: a staged candidate, a canary's percentage, maintenance.
+    $routing = $null
+    if ($containers['nginx'] -and $containers['nginx'].State -eq 'running') {
+        try { $routing = Get-RoutingState -NginxContainerId $containers['nginx'].Id }
+        catch { $problems.Add("Routing state unknown: $($_.Exception.Message)") }
+    }
     $slots = foreach ($slot in $script:Slots) {
         $container = $containers["api-$slot"]
         $running = $container -and $container.State -eq 'running'
@@ -90,6 +97,32 @@ function Get-DeployStatus {
         }
     }
 
+    # A staged deployment (swap.ps1 -Stage or -Canary): what the lock keeps, with nginx's view beside it.
+    $staged = $null
+    if ($lock -and $lock.Staged) {
+        $details = $lock.Staged
+        $staged = [pscustomobject]@{
+            Slot        = $details['Slot']
+            Version     = $details['Version']
+            FromSlot    = $details['FromSlot']
+            FromVersion = $details['FromVersion']
+            Mode        = $details['Mode']
+            Percent     = $details['Percent']
+            StagedAt    = $details['StagedAt']
+            StagedBy    = $details['StagedBy']
+            Held        = $lock.Kind -eq 'staged'
+        }
+        if ($routing -and $routing.Candidate -ne $details['Slot']) {
+            $problems.Add("The lock says $($details['Slot']) is staged, but nginx's candidate is " +
+                "'$($routing.Candidate)': run swap.ps1 -Abort to clean up.")
+        }
+    }
+    elseif ($routing -and $routing.Candidate -and -not $lock) {
+        $problems.Add("nginx has a candidate ($($routing.Candidate)) that no staged deployment holds: clear it with " +
+            "'docker compose exec nginx sh $script:RoutingStateScript clear-candidate'.")
+    }
+    # The history also holds maintenance changes, prunes and broken locks: status.ps1 -History lists those.
+    $deployModes = 'Swap', 'Rollback', 'Stage', 'Canary', 'Promote', 'Abort'
     [pscustomobject]@{
         PSTypeName  = 'ZeroDowntime.DeployStatus'
         Project     = $Context.ProjectName
@@ -97,7 +130,9 @@ function Get-DeployStatus {
         Slots       = @($slots)
         Maintenance = $maintenance
         Lock        = $lock
-        LastDeploys = @($history | Where-Object { $_.Mode -in 'Swap', 'Rollback', 'Promote' } |
+        Staged      = $staged
+        Routing     = $routing
+        LastDeploys = @($history | Where-Object { $_.Mode -in $deployModes } |
             Select-Object -First $Last -Property StartedAt, Mode, FromSlot, ToSlot, FromVersion, ToVersion, Result,
             FailedStep, Error, User, Host)
         Problems    = $problems.ToArray()

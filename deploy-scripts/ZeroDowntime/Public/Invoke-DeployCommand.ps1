@@ -3,8 +3,9 @@
 function Invoke-DeployCommand {
     <#
     .SYNOPSIS
-        What swap.ps1 and rollback.ps1 run: a swap or rollback on the stack they name, its outcome in words, and the
-        report (with the exit code the script ends with). Ctrl+C ends the script's process with exit code 130.
+        What swap.ps1 and rollback.ps1 run: a swap, rollback or staged deployment's command on the stack they name,
+        its outcome in words, and the report (with the exit code the script ends with). Ctrl+C ends the script's
+        process with exit code 130.
     .DESCRIPTION
         Builds the deploy context, runs Invoke-SlotDeployment, says how it ended (Write-DeployOutcome) and returns
         the report. An error before the first step (no -Version nor -Build for a swap, a compose file compose cannot
@@ -23,7 +24,7 @@ function Invoke-DeployCommand {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType([pscustomobject])]
     param(
-        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback')] [string] $Mode,
+        [Parameter(Mandatory)] [ValidateSet('Swap', 'Rollback', 'Stage', 'Canary', 'Promote', 'Abort')] [string] $Mode,
         [string] $Version,
         [switch] $Build,
         [string] $ProjectName,
@@ -37,7 +38,11 @@ function Invoke-DeployCommand {
         [switch] $Force,
         [ValidateRange(0, 86400)] [int] $LockWaitSeconds = 0,
         [ValidateRange(0, 1000)] [int] $RetainVersions = 0,
-        [Parameter(Mandatory)] [string] $ScriptPath
+        [Parameter(Mandatory)] [string] $ScriptPath,
+        # Canary: the percentage of new clients for the staged slot (1-99).
+        [ValidateRange(0, 99)] [int] $Percent,
+        # The gate's warm-up paths (New-DeployContext); default: ZDD_WARMUP_PATHS, else the module's list.
+        [string[]] $WarmupPath
     )
 
     $operation = $Mode.ToLowerInvariant()
@@ -46,15 +51,24 @@ function Invoke-DeployCommand {
     try {
         $report = $null
         try {
-            if ($Mode -eq 'Swap' -and -not $Version -and -not $Build) {
+            if ($Mode -in 'Swap', 'Stage' -and -not $Version -and -not $Build) {
                 throw 'Give -Version <tag> (an existing image) or -Build (build the working tree).'
+            }
+            if ($Mode -in 'Promote', 'Abort' -and ($Version -or $Build)) {
+                throw "-$Mode finishes the staged deployment (status.ps1 shows it): it takes no -Version or -Build."
             }
             if ($Force -and -not $BreakLock) { throw '-Force goes with -BreakLock (break a lock whose holder is alive).' }
             $context = New-DeployContext -ProjectName $ProjectName -ComposeFile $ComposeFile -EnvFile $EnvFile `
                 -HooksDirectory $HooksDirectory -ReadyTimeoutSeconds $ReadyTimeoutSeconds `
-                -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName
+                -DrainTimeoutSeconds $DrainTimeoutSeconds -PublicHostName $PublicHostName -WarmupPath $WarmupPath
             # The command as the history and the lock show it: what was asked, not every default.
             $command = @($scriptName
+                switch ($Mode) {
+                    'Stage' { '-Stage' }
+                    'Canary' { "-Canary $Percent" }
+                    'Promote' { '-Promote' }
+                    'Abort' { '-Abort' }
+                }
                 if ($ProjectName) { "-ProjectName $ProjectName" }
                 if ($Version) { "-Version $Version" }
                 if ($Build) { '-Build' }
@@ -65,7 +79,7 @@ function Invoke-DeployCommand {
                 if ($WhatIfPreference) { '-WhatIf' }) -join ' '
             $report = Invoke-SlotDeployment -Context $context -Mode $Mode -Version $Version -Build:$Build `
                 -BreakLock:$BreakLock -Force:$Force -LockWaitSeconds $LockWaitSeconds -RetainVersions $RetainVersions `
-                -Command $command
+                -Command $command -Percent $Percent
             $null = Write-DeployOutcome -Operation $operation -Report $report
         }
         catch {

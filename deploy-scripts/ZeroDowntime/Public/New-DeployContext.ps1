@@ -4,8 +4,8 @@
 function New-DeployContext {
     <#
     .SYNOPSIS
-        Collects what every step needs: compose project, files, env file, hooks folder and timeouts. The deploy
-        lock and history are not here: they live in the stack's PostgreSQL (Private/State).
+        Collects what every step needs: compose project, files, env file, hooks folder, timeouts, warm-up paths.
+        The deploy lock and history are not here: they live in the stack's PostgreSQL (Private/State).
     #>
     [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '',
         Justification = 'Builds an object in memory; changes nothing.')]
@@ -18,7 +18,10 @@ function New-DeployContext {
         [string] $HooksDirectory,
         [string] $PublicHostName = 'localhost',
         [int] $ReadyTimeoutSeconds = 120,
-        [int] $DrainTimeoutSeconds = 90
+        [int] $DrainTimeoutSeconds = 90,
+        # Warm-up paths ('<path>' or '<path> <status>[,<status>]'); 'off' for none. Default: ZDD_WARMUP_PATHS from the
+        # environment or the env file, else $script:DefaultWarmupPath.
+        [string[]] $WarmupPath
     )
 
     $repositoryRoot = $script:RepositoryRoot
@@ -40,5 +43,12 @@ function New-DeployContext {
         ReadyTimeoutSeconds = $ReadyTimeoutSeconds
         DrainTimeoutSeconds = $DrainTimeoutSeconds
     }
+    if (-not $WarmupPath) {
+        $setting = Get-EnvFileValue -Context $context -Name 'ZDD_WARMUP_PATHS'
+        $WarmupPath = if ($setting) { @($setting) } else { $script:DefaultWarmupPath }
+    }
+    $warmup = if (@($WarmupPath).Count -eq 1 -and $WarmupPath[0].Trim() -eq 'off') { @() }
+    else { @(ConvertFrom-WarmupPath -Spec $WarmupPath) }
+    $context | Add-Member -NotePropertyName WarmupPath -NotePropertyValue $warmup
     $context
 }

@@ -20,9 +20,10 @@ Describe 'Invoke-SlotDeployment -Mode Rollback' {
         $script:Calls | Should -Be @(
             'Invoke-DeployPreflight',
             'Start-Slot:blue',
-            'Wait-SlotReady:blue', 'Test-SlotProfile:blue', 'Wait-SlotThroughNginx:blue',
+            'Wait-SlotReady:blue', 'Test-SlotProfile:blue', 'Wait-SlotThroughNginx:blue', 'Invoke-GateWarmup:blue',
             'Set-ActiveSlot:blue',
             'Wait-PublicSlot:blue',
+            'Set-RoutingState:Clear',
             'Wait-SlotDrain:green',
             'Stop-Slot:green'
         )
@@ -132,8 +133,9 @@ Describe 'Invoke-SlotDeployment -Mode Rollback -Version (a retained version)' {
         $script:Calls | Should -Be @(
             'Invoke-DeployPreflight',
             'Publish-SlotImage:green', 'Invoke-SlotMigration:green', 'Start-Slot:green', 'Recreate',
-            'Wait-SlotReady:green', 'Test-SlotProfile:green', 'Wait-SlotThroughNginx:green',
-            'Set-ActiveSlot:green', 'Wait-PublicSlot:green', 'Wait-SlotDrain:blue', 'Stop-Slot:blue')
+            'Wait-SlotReady:green', 'Test-SlotProfile:green', 'Wait-SlotThroughNginx:green', 'Invoke-GateWarmup:green',
+            'Set-ActiveSlot:green', 'Wait-PublicSlot:green', 'Set-RoutingState:Clear', 'Wait-SlotDrain:blue',
+            'Stop-Slot:blue')
         $script:ExpectedVersionSeen | Should -Be '2.0.0'
         $record = (Get-TestDeployRecord -Context $context)[0]
         $record.Mode | Should -Be 'Rollback'

@@ -23,9 +23,10 @@ Describe 'Invoke-SlotDeployment -Mode Swap' {
             $script:Calls | Should -Be @(
                 'Invoke-DeployPreflight',
                 'Publish-SlotImage:green', 'Invoke-SlotMigration:green', 'Start-Slot:green', 'Recreate',
-                'Wait-SlotReady:green', 'Test-SlotProfile:green', 'Wait-SlotThroughNginx:green',
+                'Wait-SlotReady:green', 'Test-SlotProfile:green', 'Wait-SlotThroughNginx:green', 'Invoke-GateWarmup:green',
                 'Set-ActiveSlot:green',
                 'Wait-PublicSlot:green',
+                'Set-RoutingState:Clear',
                 'Wait-SlotDrain:blue',
                 'Stop-Slot:blue'
             )

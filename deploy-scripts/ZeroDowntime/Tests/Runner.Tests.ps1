@@ -228,9 +228,10 @@ Describe 'Get-DeployStepTable' {
         @($table | ForEach-Object { if ($_['Final']) { 'Final' } else { $_['OnFailure'] } }) |
             Should -Be @('Refuse', 'Refuse', 'Refuse', 'RollBack', 'RollBack', 'RollBack', 'RollBack', 'Fail', 'Fail',
                 'Fail', 'Fail', 'Final', 'Final')
-        # Start (stop the slot, tag its image again) and Switch (back, drain) change what an undo takes back.
+        # Start (stop the slot, tag its image again), Gate (clear the warm-up's candidate) and Switch (back, drain)
+        # change what an undo takes back.
         @($table | ForEach-Object { @($_['Undo'] | Where-Object { $_ }).Count }) |
-            Should -Be @(0, 0, 0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0)
+            Should -Be @(0, 0, 0, 2, 1, 2, 0, 0, 0, 0, 0, 0, 0)
         # A refusal by the pre-deploy hook is recorded (its output belongs in the history).
         @($table | Where-Object { $_['Recorded'] } | ForEach-Object { & $_.Name $run }) | Should -Be @('Hook pre-deploy (none)')
         @($table | Where-Object { $_['Release'] } | ForEach-Object Name) | Should -Be @('Lock')

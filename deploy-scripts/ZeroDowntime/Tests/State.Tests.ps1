@@ -131,7 +131,7 @@ Describe 'The deploy lock' {
             InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
                 Enter-DeployLock -Context $Context -Command 'swap.ps1' -BreakLock
             }
-        } | Should -Throw '*Refusing to break*staged Stage of 2.0.0 on green*'
+        } | Should -Throw '*Refusing to break*staged deployment of 2.0.0 on green*-Promote*-Abort*'
         $holder = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
             Enter-DeployLock -Context $Context -Command 'swap.ps1 -Promote' -AdoptStaged
         }
@@ -257,6 +257,74 @@ Describe 'Select-RetainedVersion (the retention choice)' {
         $versions.Retained | Should -Be @('1.0.0', '2.0.0', '0.9.0')
         # 3.0.0 never went live: not retained, but known to prune as deployed here.
         @($versions.Deployed | ForEach-Object Version) | Should -Contain '3.0.0'
+    }
+}
+
+Describe 'Staged deployments in the retention window and the rollback target' {
+    BeforeAll {
+        # blue 1.0.0 -> green 2.0.0 (swap); 3.0.0 staged on blue, made a canary, re-split, aborted; 4.0.0 staged on
+        # blue as a canary and promoted. Stage, Canary and Abort leave green serving: only the promote moves traffic.
+        $script:StagedHistory = @(
+            @{ Mode = 'Swap'; FromSlot = 'blue'; ToSlot = 'green'; From = '1.0.0'; To = '2.0.0' }
+            @{ Mode = 'Stage'; FromSlot = 'green'; ToSlot = 'blue'; From = '2.0.0'; To = '3.0.0' }
+            @{ Mode = 'Canary'; FromSlot = 'green'; ToSlot = 'blue'; From = '2.0.0'; To = '3.0.0' }
+            @{ Mode = 'Canary'; FromSlot = 'green'; ToSlot = 'blue'; From = '2.0.0'; To = '3.0.0' }
+            @{ Mode = 'Abort'; FromSlot = 'green'; ToSlot = 'blue'; From = '2.0.0'; To = '3.0.0' }
+            @{ Mode = 'Canary'; FromSlot = 'green'; ToSlot = 'blue'; From = '2.0.0'; To = '4.0.0' }
+        )
+        function Write-StagedHistory {
+            param([pscustomobject] $Context, [object[]] $Entries)
+            foreach ($step in $Entries) {
+                Write-TestDeployRecord -Context $Context -Report ([pscustomobject]@{
+                        Mode = $step.Mode; FromSlot = $step.FromSlot; ToSlot = $step.ToSlot; FromVersion = $step.From
+                        ToVersion = $step.To; Result = 'Succeeded' })
+            }
+        }
+    }
+
+    It 'does not count a staged, canary or aborted version as live until a promote' {
+        $context = Get-TestContext
+        Write-StagedHistory -Context $context -Entries $script:StagedHistory
+
+        $before = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Get-RetainedVersion -Context $Context -RetainVersions 5
+        }
+        $before.Retained | Should -Be @('2.0.0', '1.0.0')
+
+        Write-StagedHistory -Context $context -Entries @(
+            @{ Mode = 'Promote'; FromSlot = 'green'; ToSlot = 'blue'; From = '2.0.0'; To = '4.0.0' })
+        $after = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Get-RetainedVersion -Context $Context -RetainVersions 5
+        }
+        $after.Retained | Should -Be @('4.0.0', '2.0.0', '1.0.0')
+        $after.Retained | Should -Not -Contain '3.0.0'
+    }
+
+    It 'takes the rollback target from the last move of everyone, not from a stage, canary or abort' {
+        $context = Get-TestContext
+        # A stage record naming green as its target, newer than the swap that made green live (green was staged
+        # over blue by hand after a marker move): it must not be read as the move that made green live.
+        Write-StagedHistory -Context $context -Entries @(
+            @{ Mode = 'Swap'; FromSlot = 'blue'; ToSlot = 'green'; From = '1.0.0'; To = '2.0.0' }
+            @{ Mode = 'Stage'; FromSlot = 'blue'; ToSlot = 'green'; From = '9.0.0'; To = '3.0.0' }
+            @{ Mode = 'Canary'; FromSlot = 'blue'; ToSlot = 'green'; From = '9.0.0'; To = '3.0.0' }
+            @{ Mode = 'Abort'; FromSlot = 'blue'; ToSlot = 'green'; From = '9.0.0'; To = '3.0.0' })
+
+        $version = InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Get-RollbackVersion -Context $Context -ActiveSlot 'green'
+        }
+
+        $version | Should -Be '1.0.0'
+    }
+
+    It 'takes the rollback target from a promote' {
+        $context = Get-TestContext
+        Write-StagedHistory -Context $context -Entries ($script:StagedHistory + @(
+                @{ Mode = 'Promote'; FromSlot = 'green'; ToSlot = 'blue'; From = '2.0.0'; To = '4.0.0' }))
+
+        InModuleScope ZeroDowntime -Parameters @{ Context = $context } {
+            Get-RollbackVersion -Context $Context -ActiveSlot 'blue'
+        } | Should -Be '2.0.0'
     }
 }
 

@@ -25,6 +25,9 @@ Describe 'Get-DeployStatus' {
                 Health = $script:GreenHealth }
             [pscustomobject]@{ Service = 'api-blue'; Id = 'id-blue'; State = 'exited'; Status = 'Exited (0)'; Health = '' }
         }
+        Mock -ModuleName ZeroDowntime Get-RoutingState {
+            [pscustomobject]@{ Active = 'green'; Maintenance = $null; Candidate = $null; Percent = $null; Round = $null }
+        }
         Mock -ModuleName ZeroDowntime Invoke-SlotProbe {
             $json = [pscustomobject]@{ slot = 'green'; version = '2.0.0'; inFlight = 3 }
             [pscustomobject]@{ Success = $true; Body = ''; Json = $json; Error = '' }

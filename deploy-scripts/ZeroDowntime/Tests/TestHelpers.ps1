@@ -33,6 +33,7 @@ function Get-TestContext {
         PublicHostName      = 'localhost'
         ReadyTimeoutSeconds = 5
         DrainTimeoutSeconds = 5
+        WarmupPath          = @()
     }
 }
 
@@ -125,6 +126,25 @@ function Register-DeployStepMock {
         [pscustomobject]@{ On = $script:MaintenanceOn; RetryAfterSeconds = 300; Message = $null; Since = $null; By = $null }
     }
     Mock -ModuleName ZeroDowntime Get-ActiveSlot { [pscustomobject]@{ Slot = $script:ActiveAfterSwitch } }
+    # The end of the gate: the slot staged in nginx for opt-in requests and warmed up (the undo clears it).
+    Mock -ModuleName ZeroDowntime Invoke-GateWarmup {
+        & $script:Record 'Invoke-GateWarmup' $Run.Plan.TargetSlot
+        $Run.CandidateSet = $true
+    }
+    # nginx's routing state (zdd-state.sh): "Set-RoutingState:<Action>[:<slot>[:<percent>]]".
+    $script:Routing = [pscustomobject]@{ Active = $ActiveSlot; Maintenance = $null; Candidate = $null; Percent = $null
+        Round = $null }
+    Mock -ModuleName ZeroDowntime Set-RoutingState {
+        $entry = @($Action, (Get-Variable -Name Slot -ValueOnly -ErrorAction Ignore),
+            (Get-Variable -Name Percent -ValueOnly -ErrorAction Ignore)) | Where-Object { $_ }
+        & $script:Record 'Set-RoutingState' ($entry -join ':')
+        $script:Routing.Candidate = if ($Action -eq 'Clear') { $null } else { $Slot }
+        $script:Routing.Percent = if ($Action -eq 'Canary') { $Percent } else { $null }
+    }
+    Mock -ModuleName ZeroDowntime Get-RoutingState { $script:Routing }
+    Mock -ModuleName ZeroDowntime Test-CandidateRouting {
+        & $script:Record 'Test-CandidateRouting' $Slot
+    }
     Mock -ModuleName ZeroDowntime Wait-SlotDrain {
         & $script:Record 'Wait-SlotDrain' $Slot
         $script:AskedContainers.Add("Wait-SlotDrain:$ContainerId")

@@ -159,8 +159,8 @@ public sealed class ProofStack : IAsyncLifetime
     }
 
     /// <summary>
-    /// Brings the stack to a known state: no lock, no test file in nginx's config, the active slot running and
-    /// answering through nginx. Repairs what a failed test may have left (a killed or stopped slot).
+    /// Brings the stack to a known state: no lock, no staged candidate, no test file in nginx's config, the active
+    /// slot running and answering through nginx. Repairs what a failed test may have left (a killed or stopped slot).
     /// </summary>
     public async Task ResetAsync()
     {
@@ -170,6 +170,9 @@ public sealed class ProofStack : IAsyncLifetime
             .EnsureSuccess("turning maintenance mode off");
 
         await RepairNginxConfigAsync();
+        // No staged candidate or canary left by a test (its staged lock went with the lock row above).
+        (await Stack.ExecAsync("nginx", "sh", "/etc/nginx/zdd/zdd-state.sh", "clear-candidate"))
+            .EnsureSuccess("clearing nginx's routing state");
         var active = await ActiveSlotAsync();
         if (!await ServesAsync(active))
         {

@@ -25,8 +25,11 @@ public sealed record SwapOutcome(
     public string Output => $"--- stdout ---\n{Result.StdOut}\n--- stderr ---\n{Result.StdErr}";
 }
 
-/// <summary>One step of swap.ps1's deploy record (where the time of a swap goes).</summary>
-public sealed record SwapStep(string Name, double Seconds, string Result);
+/// <summary>One step of swap.ps1's deploy record (where the time of a swap goes, and when each step began).</summary>
+public sealed record SwapStep(string Name, double Seconds, string Result, DateTimeOffset? StartedAt = null)
+{
+    public DateTimeOffset? EndedAt => StartedAt + TimeSpan.FromSeconds(Seconds);
+}
 
 public static class SwapScript
 {
@@ -54,12 +57,36 @@ public static class SwapScript
         return new SwapOutcome(version, from, to, started, ended, result, await ReadStepsAsync(proof, started));
     }
 
-    /// <summary>The steps of the history entry this run appended (swap.ps1 appends one per run that took the lock).</summary>
+    /// <summary>
+    /// swap.ps1 with other arguments than a plain swap's (-Stage, -Canary P, -Promote, -Abort), against the proof's
+    /// stack. <paramref name="label"/> names the run in the figures; From/To are the active slot and the other one.
+    /// </summary>
+    public static async Task<SwapOutcome> RunCommandAsync(
+        ProofStack proof, string label, IEnumerable<string> arguments, CancellationToken ct = default)
+    {
+        var from = await proof.ActiveSlotAsync();
+        var to = from == "blue" ? "green" : "blue";
+        string[] args =
+        [
+            "pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", ScriptPath,
+            .. proof.ScriptTargetArguments,
+            .. arguments,
+        ];
+        var started = DateTimeOffset.UtcNow;
+        var result = await ProcessRunner.RunAsync("dotnet", args, proof.Stack.Environment, TimeSpan.FromMinutes(3), ct);
+        var ended = DateTimeOffset.UtcNow;
+        return new SwapOutcome(label, from, to, started, ended, result, await ReadStepsAsync(proof, started));
+    }
+
+    /// <summary>
+    /// The steps of the history entry this run appended (swap.ps1 appends one per run that took the lock, whatever
+    /// its mode: Swap, Stage, Canary, Promote, Abort).
+    /// </summary>
     private static async Task<IReadOnlyList<SwapStep>> ReadStepsAsync(ProofStack proof, DateTimeOffset startedAt)
     {
         var since = startedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var result = await DeployState.QueryAsync(proof.Stack,
-            $"SELECT steps FROM deploy_history WHERE mode = 'Swap' AND started_at >= '{since}' ORDER BY id DESC LIMIT 1");
+            $"SELECT steps FROM deploy_history WHERE started_at >= '{since}' ORDER BY id DESC LIMIT 1");
         var text = result.ExitCode == 0 ? result.StdOut.Trim() : "";
         if (text.Length == 0)
         {
@@ -72,7 +99,10 @@ public static class SwapScript
                 .Select(step => new SwapStep(
                     step.GetProperty("Name").GetString() ?? "?",
                     step.GetProperty("Seconds").GetDouble(),
-                    step.GetProperty("Result").GetString() ?? "?"))
+                    step.GetProperty("Result").GetString() ?? "?",
+                    step.TryGetProperty("StartedAt", out var at) && at.ValueKind == JsonValueKind.String
+                        ? at.GetDateTimeOffset()
+                        : null))
                 .ToList()
             : [];
     }

@@ -1,8 +1,8 @@
 # ZeroDowntime module, private (Docker): not exported.
-# Called by: Get-ActiveSlot, Get-ContainerState, Get-MaintenanceState, Get-SlotLogTail, Invoke-Compose,
-#   Invoke-DeployPreflight, Invoke-DeployStateSql, Invoke-MaintenanceCommand, Invoke-PruneCommand, Invoke-SlotProbe,
-#   New-ApiImage, Publish-SlotImage, Restore-SlotImage, Set-ActiveSlot, Test-NginxConfig, Test-SlotImageCurrent,
-#   Wait-SlotDrain
+# Called by: Get-ActiveSlot, Get-ContainerState, Get-MaintenanceState, Get-RoutingState, Get-SlotLogTail,
+#   Invoke-Compose, Invoke-DeployPreflight, Invoke-DeployStateSql, Invoke-MaintenanceCommand, Invoke-PruneCommand,
+#   Invoke-SlotProbe, New-ApiImage, Publish-SlotImage, Restore-SlotImage, Set-ActiveSlot, Set-RoutingState,
+#   Test-NginxConfig, Test-SlotImageCurrent, Wait-SlotDrain
 function Invoke-Docker {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Hooks): not exported.
-# Called by: Get-DeployStepTable, Invoke-DeployReportingHook
+# Called by: Get-DeployStepTable, Get-StagedStepTable, Invoke-DeployReportingHook
 function Invoke-DeployHook {
     <#
     .SYNOPSIS

@@ -179,7 +179,20 @@ function Get-DeployStepTable {
                 }
                 $Run.Report.ToVersion = Test-SlotProfile -Slot $target -ContainerId $id -ExpectedVersion $expected
                 Wait-SlotThroughNginx -Slot $target -ContainerId $id -ExpectedVersion $Run.Report.ToVersion
+                # Before the switch sends the slot its first real request: staged for opt-in, warmed up through nginx.
+                Invoke-GateWarmup -Run $Run
             }
+            Undo      = @(
+                @{
+                    Name = 'Clear the staged candidate in nginx'
+                    If   = { param($Run) $Run.CandidateSet }
+                    Do   = {
+                        param($Run)
+                        Set-RoutingState -NginxContainerId $Run.Plan.NginxContainerId -Action Clear
+                        $Run.CandidateSet = $false
+                    }
+                }
+            )
         }
         @{
             Name      = { param($Run) "Switch nginx to $($Run.Plan.TargetSlot)" }
@@ -253,6 +266,15 @@ function Get-DeployStepTable {
             Do        = {
                 param($Run)
                 $old = $Run.Plan.ActiveSlot
+                if ($Run.CandidateSet) {
+                    # The warm-up's candidate is the active slot now (nginx routes everyone there); clearing it only
+                    # tidies the state, so a failure is a warning.
+                    try {
+                        Set-RoutingState -NginxContainerId $Run.Plan.NginxContainerId -Action Clear
+                        $Run.CandidateSet = $false
+                    }
+                    catch { $Run.Report.Warnings.Add("Could not clear nginx's candidate: $($_.Exception.Message)") }
+                }
                 $seconds = $Run.Context.DrainTimeoutSeconds
                 $drained = Wait-SlotDrain -Slot $old -ContainerId $Run.Plan.ActiveContainerId -TimeoutSeconds $seconds
                 if (-not $drained) {

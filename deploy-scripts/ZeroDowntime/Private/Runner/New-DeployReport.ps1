@@ -33,6 +33,10 @@ function New-DeployReport {
         Hint        = $null
         Warnings    = [System.Collections.Generic.List[string]]::new()
         Steps       = [System.Collections.Generic.List[object]]::new()
+        # The gate's warm-up (Invoke-SlotWarmup): rounds, requests, seconds; $null when none ran.
+        Warmup      = $null
+        # What a stage or canary left staged (Exit-DeployLock -KeepStaged), or what a promote or abort finished.
+        Staged      = $null
         StartedAt   = [DateTimeOffset]::UtcNow
         FinishedAt  = $null
         WhatIf      = [bool]$WhatIfPreference

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Invoke-DeployPreflight, Invoke-PruneCommand
+# Called by: Invoke-DeployPreflight, Invoke-PruneCommand, Invoke-StagedPreflight
 function Get-ComposeConfig {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Wait-PublicSlot
+# Called by: Invoke-SlotWarmup, Test-CandidateRouting, Wait-PublicSlot
 function Get-PublicEndpoint {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Wait-PublicSlot
+# Called by: Test-CandidateRouting, Wait-PublicSlot
 function Get-PublicSlot {
     <#
     .SYNOPSIS
@@ -9,12 +9,15 @@ function Get-PublicSlot {
     [OutputType([pscustomobject])]
     param(
         [Parameter(Mandatory)] [string] $BaseUrl,
-        [Parameter(Mandatory)] [string] $HostName
+        [Parameter(Mandatory)] [string] $HostName,
+        # More request headers, e.g. the opt-in to a staged candidate (X-ZDD-Preview: 1).
+        [hashtable] $Header = @{}
     )
 
     try {
         # A new connection each time (no -WebSession): the verify step must see what new connections get.
-        $response = Invoke-WebRequest -Uri "$BaseUrl/profile" -Headers @{ Host = $HostName } -SkipCertificateCheck `
+        $headers = @{ Host = $HostName } + $Header
+        $response = Invoke-WebRequest -Uri "$BaseUrl/profile" -Headers $headers -SkipCertificateCheck `
             -SkipHttpErrorCheck -TimeoutSec 10 -MaximumRedirection 0
         $slot = $response.Headers['X-Slot'] | Select-Object -First 1
         [pscustomobject]@{ StatusCode = [int]$response.StatusCode; Slot = [string]$slot; Error = $null }

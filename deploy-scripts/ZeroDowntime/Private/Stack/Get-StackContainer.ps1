@@ -1,6 +1,6 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Get-DeployStateContainer, Get-DeployStatus, Get-DeployStepTable, Invoke-DeployPreflight,
-#   Invoke-MaintenanceCommand, Invoke-PruneCommand
+# Called by: Get-DeployStateContainer, Get-DeployStatus, Get-DeployStepTable, Get-StagedStepTable,
+#   Invoke-DeployPreflight, Invoke-MaintenanceCommand, Invoke-PruneCommand, Invoke-StagedPreflight
 function Get-StackContainer {
     <#
     .SYNOPSIS

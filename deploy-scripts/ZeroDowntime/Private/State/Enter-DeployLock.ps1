@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Get-DeployStepTable, Invoke-PruneCommand
+# Called by: Get-DeployStepTable, Get-PromoteStepTable, Get-StagedStepTable, Invoke-PruneCommand
 function Enter-DeployLock {
     <#
     .SYNOPSIS
@@ -75,6 +75,11 @@ function Enter-DeployLock {
         $holder = ConvertTo-DeployLockHolder -Row $attempt.Holder
         $who = Format-LockHolder -Holder $holder
         if ($BreakLock) {
+            if ($holder.Kind -eq 'staged' -and -not $Force) {
+                throw "Refusing to break the deploy lock: a staged deployment holds it: $who. Finish it with " +
+                    'swap.ps1 -Promote or swap.ps1 -Abort, or add -Force to -BreakLock to drop it (its slot and ' +
+                    "nginx's candidate are then left as they are)."
+            }
             if ($holder.Alive -and -not $Force) {
                 throw "Refusing to break the deploy lock: its holder is alive: $who. Wait for it (-LockWaitSeconds), " +
                     'promote or abort a staged deployment, or add -Force to -BreakLock if you know better than the ' +
@@ -102,6 +107,11 @@ function Enter-DeployLock {
         $waited = $watch.Elapsed.TotalSeconds
         if ($waited -ge $WaitSeconds) {
             $after = if ($WaitSeconds -gt 0) { " (waited $WaitSeconds s)" } else { '' }
+            if ($holder.Kind -eq 'staged') {
+                throw "A staged deployment holds the lock$after`: $who. Finish it first: swap.ps1 -Promote (switch " +
+                    'everyone to it) or swap.ps1 -Abort (stop it); swap.ps1 -Canary <percent> without -Version changes ' +
+                    'its split.'
+            }
             throw "Another deploy holds the lock$after`: $who. $what"
         }
         if ($waited -ge $nextProgress) {

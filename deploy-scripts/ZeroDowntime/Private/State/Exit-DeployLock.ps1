@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Get-DeployStepTable, Invoke-PruneCommand
+# Called by: Get-DeployStepTable, Get-PromoteStepTable, Get-StagedStepTable, Invoke-PruneCommand
 function Exit-DeployLock {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Enter-DeployLock, Get-DeployStatus
+# Called by: Enter-DeployLock, Get-DeployStatus, Get-PromoteStepTable, Get-StagedStepTable
 function Get-DeployLock {
     <#
     .SYNOPSIS

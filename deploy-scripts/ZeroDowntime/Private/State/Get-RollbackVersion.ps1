@@ -3,7 +3,8 @@
 function Get-RollbackVersion {
     <#
     .SYNOPSIS
-        The version the previous slot ran when traffic last left it (from the history), or $null if unknown.
+        The version the previous slot ran when traffic last left it (from the history: a swap, rollback or promote),
+        or $null if unknown.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -12,8 +13,11 @@ function Get-RollbackVersion {
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $ActiveSlot
     )
 
+    # Only the moves of everyone's traffic: a stage, a canary (or its new split) and an abort leave the active slot
+    # where it was, so their records say nothing about what ran before it (Invoke-DeployStateSql, DeployedVersions).
     $last = Get-DeployRecord -Context $Context -Last 50 |
-        Where-Object { $_.Result -eq 'Succeeded' -and $_.ToSlot -eq $ActiveSlot -and $_.FromSlot } |
+        Where-Object { $_.Mode -in 'Swap', 'Rollback', 'Promote' -and $_.Result -eq 'Succeeded' -and
+            $_.ToSlot -eq $ActiveSlot -and $_.FromSlot } |
         Select-Object -First 1
     if ($last -and $last.FromVersion) { [string]$last.FromVersion } else { $null }
 }

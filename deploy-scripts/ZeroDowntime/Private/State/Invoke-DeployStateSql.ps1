@@ -122,6 +122,8 @@ SELECT coalesce(json_agg(e ORDER BY e."Id" DESC), '[]') FROM (
         # Every version that was live, or that a swap, rollback or promote tried to make live, newest first.
         # LastLive orders them by when they last served: the version an operation moved traffic to ranks just after
         # the one it moved traffic from (2 id vs 2 id - 1). A version whose every try failed has no LastLive.
+        # Stage, Canary (a new split too) and Abort never move everyone's traffic: a staged version is live once
+        # promoted (the Promote record), and the slot it was staged over never stopped serving.
         'DeployedVersions' {
             @'
 SELECT coalesce(json_agg(v ORDER BY v."LastLive" DESC NULLS LAST, v."LastId" DESC), '[]') FROM (

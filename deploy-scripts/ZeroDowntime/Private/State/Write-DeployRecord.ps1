@@ -1,5 +1,6 @@
 # ZeroDowntime module, private (State): not exported.
-# Called by: Enter-DeployLock, Get-DeployStepTable, Invoke-MaintenanceCommand, Invoke-PruneCommand
+# Called by: Enter-DeployLock, Get-DeployStepTable, Get-PromoteStepTable, Get-StagedStepTable,
+#   Invoke-MaintenanceCommand, Invoke-PruneCommand
 function Write-DeployRecord {
     <#
     .SYNOPSIS

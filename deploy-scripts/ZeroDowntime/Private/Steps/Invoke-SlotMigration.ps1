@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Steps): not exported.
-# Called by: Get-DeployStepTable
+# Called by: Get-DeployStepTable, Get-StagedStepTable
 function Invoke-SlotMigration {
     <#
     .SYNOPSIS
