@@ -228,6 +228,27 @@ Describe 'swap.ps1 -Promote and -Abort' {
     }
 }
 
+Describe 'Staged deployments in maintenance mode' {
+    It 'promotes with the switch verified on the marker and the preview server (the public server answers 503)' {
+        $context = Get-TestContext
+        Register-DeployStepMock -ActiveSlot 'blue'
+        Register-StagedPreflightMock
+        $null = Invoke-Staged -Mode Stage -Version '2.0.0'
+        $script:Calls.Clear()
+        $script:MaintenanceOn = $true
+        $script:ActiveAfterSwitch = 'green'
+
+        $report = Invoke-Staged -Mode Promote
+
+        $report.Result | Should -Be 'Succeeded'
+        $script:Calls | Should -Not -Contain 'Wait-PublicSlot:green'
+        @($script:Calls | Where-Object { $_ -eq 'Wait-SlotThroughNginx:green' }) | Should -HaveCount 2
+        $report.Warnings | Should -Contain ("Maintenance mode is on: public requests get 503, so the switch was verified " +
+            "on nginx's marker and through its preview server; green serves once maintenance.ps1 -Off runs.")
+        Get-TestDeployLock -Context $context | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Hooks of staged deployments' {
     BeforeEach {
         $context = Get-TestContext

@@ -232,26 +232,8 @@ function Get-DeployStepTable {
             Name      = 'Verify through nginx'
             OnFailure = 'RollBack'
             Hint      = $rollBackHint
-            Do        = {
-                param($Run)
-                $target = $Run.Plan.TargetSlot
-                # In maintenance mode the public server answers 503 to everyone: the switch is then verified on the
-                # marker nginx reads and through nginx's preview server, and it serves once maintenance is off.
-                $maintenance = $null
-                try { $maintenance = Get-MaintenanceState -NginxContainerId $Run.Plan.NginxContainerId }
-                catch { Write-Verbose "Maintenance mode unknown, verifying through the public server: $_" }
-                if ($maintenance -and $maintenance.On) {
-                    $active = (Get-ActiveSlot -NginxContainerId $Run.Plan.NginxContainerId).Slot
-                    if ($active -ne $target) { throw "nginx's active-slot marker names $active, not $target." }
-                    Wait-SlotThroughNginx -Slot $target -ContainerId $Run.TargetContainerId `
-                        -ExpectedVersion $Run.Report.ToVersion
-                    $warning = 'Maintenance mode is on: public requests get 503, so the switch was verified on ' +
-                        "nginx's marker and through its preview server; $target serves once maintenance.ps1 -Off runs."
-                    $Run.Report.Warnings.Add($warning)
-                    Write-Warning $warning
-                }
-                else { Wait-PublicSlot -Context $Run.Context -Slot $target }
-            }
+            # In maintenance mode: on nginx's marker and its preview server (Confirm-SlotSwitch).
+            Do        = { param($Run) Confirm-SlotSwitch -Run $Run }
         }
         @{
             Name      = { param($Run) Get-DeployHookStepName -Context $Run.Context -Name 'post-switch' }

@@ -126,7 +126,8 @@ function Get-PromoteStepTable {
                 Name      = 'Verify through nginx'
                 OnFailure = 'RollBack'
                 Hint      = $keptHint
-                Do        = { param($Run) Wait-PublicSlot -Context $Run.Context -Slot $Run.Plan.TargetSlot }
+                # As a swap's: in maintenance mode on nginx's marker and its preview server.
+                Do        = { param($Run) Confirm-SlotSwitch -Run $Run }
             })
         $steps.Add(@{
                 Name      = 'Clear the candidate (canary cookies expire)'

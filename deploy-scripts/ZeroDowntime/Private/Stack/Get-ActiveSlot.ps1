@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Get-DeployStatus, Get-DeployStepTable, Invoke-DeployPreflight, Invoke-StagedPreflight
+# Called by: Confirm-SlotSwitch, Get-DeployStatus, Invoke-DeployPreflight, Invoke-StagedPreflight
 function Get-ActiveSlot {
     <#
     .SYNOPSIS

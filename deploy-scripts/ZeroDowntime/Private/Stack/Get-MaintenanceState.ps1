@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Stack): not exported.
-# Called by: Get-DeployStatus, Get-DeployStepTable
+# Called by: Confirm-SlotSwitch, Get-DeployStatus
 function Get-MaintenanceState {
     <#
     .SYNOPSIS

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Steps): not exported.
-# Called by: Get-DeployStepTable, Get-PromoteStepTable
+# Called by: Confirm-SlotSwitch
 function Wait-PublicSlot {
     <#
     .SYNOPSIS

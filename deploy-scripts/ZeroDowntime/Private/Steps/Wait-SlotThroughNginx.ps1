@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Steps): not exported.
-# Called by: Get-DeployStepTable, Get-PromoteStepTable, Get-StagedStepTable
+# Called by: Confirm-SlotSwitch, Get-DeployStepTable, Get-PromoteStepTable, Get-StagedStepTable
 function Wait-SlotThroughNginx {
     <#
     .SYNOPSIS
