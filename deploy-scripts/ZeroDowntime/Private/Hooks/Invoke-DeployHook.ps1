@@ -13,8 +13,9 @@ function Invoke-DeployHook {
         (stdout and stderr interleaved as they arrive) and its exit code go into the report's Hooks, and from there
         into the history. Whether a failure stops the run is the caller's decision (only pre-deploy does).
         Variables: ZDD_HOOK, ZDD_OPERATION (swap, rollback, stage, canary, promote, abort), ZDD_PROJECT,
-        ZDD_VERSION, ZDD_FROM_VERSION, ZDD_FROM_SLOT, ZDD_TO_SLOT, ZDD_PERFORMER (user@host), ZDD_COMMAND, ZDD_RECORDED_AT, ZDD_RUNTIME (seconds
-        so far), ZDD_STEP_DURATIONS (JSON: step name -> seconds), ZDD_RESULT, ZDD_FAILED_STEP, ZDD_ERROR.
+        ZDD_VERSION, ZDD_FROM_VERSION, ZDD_FROM_SLOT, ZDD_TO_SLOT, ZDD_PERFORMER (user@host), ZDD_COMMAND,
+        ZDD_RECORDED_AT, ZDD_RUNTIME (seconds so far), ZDD_STEP_DURATIONS (JSON: step name -> seconds), ZDD_RESULT,
+        ZDD_FAILED_STEP, ZDD_ERROR.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType([pscustomobject])]
