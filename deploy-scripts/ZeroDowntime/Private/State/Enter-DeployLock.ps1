@@ -108,9 +108,9 @@ function Enter-DeployLock {
         if ($waited -ge $WaitSeconds) {
             $after = if ($WaitSeconds -gt 0) { " (waited $WaitSeconds s)" } else { '' }
             if ($holder.Kind -eq 'staged') {
-                throw "A staged deployment holds the lock$after`: $who. Finish it first: swap.ps1 -Promote (switch " +
-                    'everyone to it) or swap.ps1 -Abort (stop it); swap.ps1 -Canary <percent> without -Version changes ' +
-                    'its split.'
+                throw "A staged deployment holds the lock$after`: $who. Finish it first: swap.ps1 -Promote " +
+                    '(switch everyone to it) or swap.ps1 -Abort (stop it); swap.ps1 -Canary <percent> without ' +
+                    '-Version changes its split.'
             }
             throw "Another deploy holds the lock$after`: $who. $what"
         }
