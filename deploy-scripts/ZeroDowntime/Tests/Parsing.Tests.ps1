@@ -233,3 +233,51 @@ Describe 'Hide-SecretValue' {
     }
 
 }
+
+Describe 'ConvertFrom-NginxClientLimit' {
+    It 'reads rate, burst and connections from the files nginx''s entrypoint generates' {
+        $text = "# Written by docker-entrypoint.sh`nlimit_req_zone `$binary_remote_addr zone=req_per_address:10m " +
+            "rate=20r/s;`n# server`nlimit_req zone=req_per_address burst=40 nodelay;`nlimit_conn conn_per_address 20;`n"
+        $limit = InModuleScope ZeroDowntime -Parameters @{ Text = $text } { ConvertFrom-NginxClientLimit -Text $Text }
+
+        $limit.Rate | Should -Be 20
+        $limit.Burst | Should -Be 40
+        $limit.Connections | Should -Be 20
+    }
+
+    It 'returns nothing when a number is missing' {
+        InModuleScope ZeroDowntime { ConvertFrom-NginxClientLimit -Text "limit_conn conn_per_address 20;`n" } |
+            Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-WarmupBudget' {
+    It 'keeps a round within half of the address''s connections and of its rate + burst (defaults 20/40/20)' {
+        $budget = InModuleScope ZeroDowntime {
+            Get-WarmupBudget -Concurrency 12 -PathCount 3 -Limit ([pscustomobject]@{ Rate = 20; Burst = 40
+                    Connections = 20 })
+        }
+
+        $budget.Concurrency | Should -Be 3
+        ($budget.Concurrency * 3) | Should -BeLessOrEqual 10
+        $budget.Allowance | Should -Be 30
+        $budget.PerSecond | Should -Be 10
+    }
+
+    It 'sends one request per path at a time when the limits are tiny, never none' {
+        $budget = InModuleScope ZeroDowntime {
+            Get-WarmupBudget -Concurrency 12 -PathCount 3 -Limit ([pscustomobject]@{ Rate = 1; Burst = 0
+                    Connections = 1 })
+        }
+
+        $budget.Concurrency | Should -Be 1
+        $budget.PerSecond | Should -Be 0.5
+    }
+
+    It 'keeps the asked concurrency and does not pace without limits' {
+        $budget = InModuleScope ZeroDowntime { Get-WarmupBudget -Concurrency 12 -PathCount 3 -Limit $null }
+
+        $budget.Concurrency | Should -Be 12
+        $budget.Allowance | Should -Be ([double]::PositiveInfinity)
+    }
+}

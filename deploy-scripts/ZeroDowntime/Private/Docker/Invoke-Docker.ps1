@@ -1,6 +1,6 @@
 # ZeroDowntime module, private (Docker): not exported.
-# Called by: Get-ActiveSlot, Get-ContainerState, Get-MaintenanceState, Get-RoutingState, Get-SlotLogTail,
-#   Invoke-Compose, Invoke-DeployPreflight, Invoke-DeployStateSql, Invoke-MaintenanceCommand, Invoke-PruneCommand,
+# Called by: Get-ActiveSlot, Get-ContainerState, Get-MaintenanceState, Get-NginxClientLimit, Get-RoutingState,
+#   Get-SlotLogTail, Invoke-Compose, Invoke-DeployPreflight, Invoke-DeployStateSql, Invoke-MaintenanceCommand, Invoke-PruneCommand,
 #   Invoke-SlotProbe, New-ApiImage, Publish-SlotImage, Restore-SlotImage, Set-ActiveSlot, Set-RoutingState,
 #   Test-NginxConfig, Test-SlotImageCurrent, Wait-SlotDrain
 function Invoke-Docker {

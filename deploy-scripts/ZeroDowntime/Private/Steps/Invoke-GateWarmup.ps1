@@ -34,5 +34,6 @@ function Invoke-GateWarmup {
         Write-Warning $message
         return
     }
-    $Run.Report.Warmup = Invoke-SlotWarmup -Context $Run.Context -Slot $target
+    $limit = if ($WhatIfPreference) { $null } else { Get-NginxClientLimit -NginxContainerId $nginx }
+    $Run.Report.Warmup = Invoke-SlotWarmup -Context $Run.Context -Slot $target -ClientLimit $limit
 }

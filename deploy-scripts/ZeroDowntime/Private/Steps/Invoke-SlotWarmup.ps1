@@ -30,11 +30,16 @@ function Invoke-SlotWarmup {
         [Parameter(Mandatory)] [ValidateSet('blue', 'green')] [string] $Slot,
         [ValidateRange(1, 64)] [int] $Concurrency = 12,
         [ValidateRange(3, 200)] [int] $MaxRounds = 30,
-        [ValidateRange(1, 600)] [int] $TimeoutSeconds = 30
+        [ValidateRange(1, 600)] [int] $TimeoutSeconds = 30,
+        # nginx's per-address limits (Get-NginxClientLimit): the warm-up stays within half of them, so that none of
+        # its requests is answered 429 (Get-WarmupBudget). $null: no limits known, no pacing.
+        [AllowNull()] [pscustomobject] $ClientLimit
     )
 
     $paths = @($Context.WarmupPath)
     if (-not $paths) { return $null }
+    $budget = Get-WarmupBudget -Concurrency $Concurrency -PathCount $paths.Count -Limit $ClientLimit
+    $Concurrency = $budget.Concurrency
     $list = ($paths | ForEach-Object { "$($_.Path) ($($_.Accepted -join ','))" }) -join ', '
     if (-not $PSCmdlet.ShouldProcess("api-$Slot", "Warm up through nginx ($($Context.PublicHostName), https, " +
                 "opt-in): $list, $Concurrency at once per path, until the latency settles")) { return $null }
@@ -57,6 +62,12 @@ function Invoke-SlotWarmup {
     try {
         # One round: -Concurrency requests per path at once, each answer checked; returns its duration.
         $round = {
+            # Paced within nginx's limit_req for this address: at most the allowance at once, then PerSecond.
+            $due = $counter.Requests + $Concurrency * $paths.Count - $budget.Allowance
+            if ($due -gt 0) {
+                $wait = $due / $budget.PerSecond - $total.Elapsed.TotalSeconds
+                if ($wait -gt 0) { Start-Sleep -Milliseconds ([int][math]::Ceiling($wait * 1000)) }
+            }
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $pending = foreach ($path in $paths) {
                 for ($i = 0; $i -lt $Concurrency; $i++) {
