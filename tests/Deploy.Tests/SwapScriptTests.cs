@@ -197,7 +197,20 @@ public sealed partial class SwapScriptTests(SwapScriptTests.StackFixture fixture
         private static async Task<ComposeStack> StartAsync()
         {
             var started = await ComposeStack.StartAsync(
-                new ComposeStackOptions { NamePrefix = "zdd-deploy", ApiVersion = "1.0.0" });
+                new ComposeStackOptions
+                {
+                    NamePrefix = "zdd-deploy",
+                    ApiVersion = "1.0.0",
+                    // The shipped per-address limits (.env.sample), not the test stacks' raised ones: only the
+                    // scripts talk to this stack, and every swap's warm-up must then keep within them (a warm-up
+                    // answered 429 fails the gate, and the swap rolls back).
+                    Environment = new Dictionary<string, string>
+                    {
+                        ["LIMIT_REQ_RATE"] = "20",
+                        ["LIMIT_REQ_BURST"] = "40",
+                        ["LIMIT_CONN"] = "20",
+                    },
+                });
             try
             {
                 var good = await ApiImage.BuildAsync(started.ApiImageRepository, "2.0.0");
