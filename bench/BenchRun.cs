@@ -73,7 +73,7 @@ public sealed class BenchRun(BenchOptions o)
         var timings = SwapTimings(swaps);
         var picture = Picture(swaps, swapSamples);
         var slotCost = new SlotCostReport(
-            Stats.MedianMax(swaps.Select(s => s.Steps.Where(x => x.Name.StartsWith("4 ", StringComparison.Ordinal))
+            Stats.MedianMax(swaps.Select(s => s.Steps.Where(x => SwapDriver.IsStep(x, "gate"))
                 .Sum(x => x.DurationMs))),
             new Dictionary<string, double> { ["api-blue"] = slotCostIdle.RssMiB },
             new Dictionary<string, double> { ["api-blue"] = rssUnderLoad.RssMiB },
@@ -182,8 +182,7 @@ public sealed class BenchRun(BenchOptions o)
     private async Task<(List<SwapRun> Swaps, Sample[] Samples)> SwapsAsync(
         ComposeStack stack, HttpClient client, Uri profile, CancellationToken ct)
     {
-        var stateDirectory = Directory.CreateTempSubdirectory("zdd-bench-state-").FullName;
-        var driver = new SwapDriver(stack, stateDirectory, o.SwapTimeout);
+        var driver = new SwapDriver(stack, o.SwapTimeout);
         using var stop = new CancellationTokenSource();
         // Bounded: the load stops when the swaps are done, and at the latest after every swap's timeout.
         var maxDuration = o.SwapTimeout * o.Swaps + TimeSpan.FromSeconds(30);
@@ -213,7 +212,6 @@ public sealed class BenchRun(BenchOptions o)
         finally
         {
             stop.Cancel();
-            TryDelete(stateDirectory);
         }
 
         var samples = await load;
@@ -230,6 +228,14 @@ public sealed class BenchRun(BenchOptions o)
             try
             {
                 using var doc = JsonDocument.Parse(line);
+                // Only the bench's own requests (GET /profile). The swap's gate also warms the new slot up through
+                // nginx on other paths, one of them answered 404 on purpose (/notes/0): not a failure of anything.
+                var request = doc.RootElement.TryGetProperty("request", out var r) ? r.GetString() ?? "" : "";
+                if (!request.Contains(" /profile", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 var status = doc.RootElement.TryGetProperty("status", out var s) ? s.ToString() : "?";
                 counts[status] = counts.GetValueOrDefault(status) + 1;
             }
@@ -262,7 +268,7 @@ public sealed class BenchRun(BenchOptions o)
         var betweenPhase = Phase("between swaps (same phase, no swap running)", between, between.Length / o.RatePerSecond);
         // While the new slot starts: requests due from the start of step 3 (compose up of the idle slot) to the end of
         // step 4 (the gate), when the new .NET process competes with the serving slot for the cores.
-        var starting = swaps.Select(s => (From: StepTime(s, "3 ", end: false), To: StepTime(s, "4 ", end: true)))
+        var starting = swaps.Select(s => (From: StepTime(s, "start", end: false), To: StepTime(s, "gate", end: true)))
             .Where(w => !double.IsNaN(w.From) && !double.IsNaN(w.To)).ToList();
         var whileStarting = during.Where(s => starting.Any(w => s.DueMs >= w.From && s.DueMs <= w.To)).ToArray();
         var startingPhase = Phase($"while the new slot starts (steps 3-4, {starting.Count} swaps)", whileStarting,
@@ -277,9 +283,9 @@ public sealed class BenchRun(BenchOptions o)
             startingPhase, Stats.Ratio(startingPhase.Latency.P99Ms, steadyPhase.Latency.P99Ms));
     }
 
-    private double StepTime(SwapRun s, string prefix, bool end)
+    private double StepTime(SwapRun s, string kind, bool end)
     {
-        var step = s.Steps.FirstOrDefault(x => x.Name.StartsWith(prefix, StringComparison.Ordinal));
+        var step = s.Steps.FirstOrDefault(x => SwapDriver.IsStep(x, kind));
         var t = end ? step?.EndedAt : step?.StartedAt;
         return t is null ? double.NaN : _clock.ToMs(t.Value);
     }
@@ -315,17 +321,17 @@ public sealed class BenchRun(BenchOptions o)
         int Failed(SwapRun s) => samples.Count(x => x.Failed &&
             x.DueMs >= _clock.ToMs(s.Steps[0].StartedAt!.Value) && x.DueMs <= _clock.ToMs(s.Steps[^1].EndedAt!.Value));
         var chosen = candidates.OrderByDescending(Failed).ThenBy(s => s.FromSlot == "blue" ? 0 : 1).ThenBy(s => s.Index).First();
-        double At(string prefix, bool end)
+        double At(string kind, bool end)
         {
-            var step = chosen.Steps.FirstOrDefault(x => x.Name.StartsWith(prefix, StringComparison.Ordinal));
+            var step = chosen.Steps.FirstOrDefault(x => SwapDriver.IsStep(x, kind));
             var t = end ? step?.EndedAt : step?.StartedAt;
             return t is null ? double.NaN : _clock.ToMs(t.Value);
         }
 
         // From 5 s before the switch (the idle slot's start is mostly waiting for it, and would squeeze the handover
         // into a corner) to 2 s after the old slot stopped.
-        var from = Math.Max(At("3 ", end: false) - 1000, At("5 ", end: false) - 5000);
-        var to = At("8 ", end: true) + 2000;
+        var from = Math.Max(At("start", end: false) - 1000, At("switch", end: false) - 5000);
+        var to = At("stop", end: true) + 2000;
         if (double.IsNaN(from) || double.IsNaN(to))
         {
             from = _clock.ToMs(chosen.Steps[0].StartedAt!.Value) - 2000;
@@ -334,16 +340,16 @@ public sealed class BenchRun(BenchOptions o)
 
         var marks = new List<(double, string)>
         {
-            (At("3 ", false), $"start {chosen.ToSlot}"),
-            (At("4 ", true), $"{chosen.ToSlot} ready"),
-            (At("5 ", true), "switch (marker renamed)"),
-            (At("6 ", true), "verified"),
-            (At("7 ", true), $"{chosen.FromSlot} drained"),
-            (At("8 ", true), $"{chosen.FromSlot} stopped"),
+            (At("start", false), $"start {chosen.ToSlot}"),
+            (At("gate", true), $"{chosen.ToSlot} ready"),
+            (At("switch", true), "switch (marker renamed)"),
+            (At("verify", true), "verified"),
+            (At("drain", true), $"{chosen.FromSlot} drained"),
+            (At("stop", true), $"{chosen.FromSlot} stopped"),
         };
         // Observed from the responses themselves (X-Slot), not from the script: when the new slot first answered
         // and when the old one last did. The record's marks are computed from step durations (see SwapDriver).
-        var stepsFrom = At("5 ", end: false);
+        var stepsFrom = At("switch", end: false);
         var answers = samples.Where(x => !x.Failed && x.DueMs >= stepsFrom && x.DueMs <= to).ToList();
         var firstNew = answers.Where(x => x.Slot == chosen.ToSlot).Select(x => x.EndMs).DefaultIfEmpty(double.NaN).Min();
         var lastOld = answers.Where(x => x.Slot == chosen.FromSlot).Select(x => x.EndMs).DefaultIfEmpty(double.NaN).Max();
@@ -402,18 +408,6 @@ public sealed class BenchRun(BenchOptions o)
     }
 
     private static string Tail(string s, int n) => s.Length <= n ? s : "…" + s[^n..];
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp directory left behind is harmless.
-        }
-    }
 
     private void Log(string message) =>
         Console.WriteLine($"[{_clock.NowMs / 1000,6:0.0}s] {message}");

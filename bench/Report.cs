@@ -233,7 +233,7 @@ public static class ReportWriter
 
         if (r.SwapTimings is { } s)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"## Swap timings ({s.Swaps} swaps, {s.Failed} failed; from swap.ps1's deploy records)");
+            md.AppendLine(CultureInfo.InvariantCulture, $"## Swap timings ({s.Swaps} swaps, {s.Failed} failed; from the history entries swap.ps1 appends)");
             md.AppendLine();
             md.AppendLine("| step | median ms | max ms |");
             md.AppendLine("|---|---:|---:|");

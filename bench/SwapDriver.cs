@@ -1,5 +1,6 @@
-// Runs the real deploy-scripts/swap.ps1 against the bench's stack and reads back the deploy record it writes
-// (<StateDirectory>/deploys/*.json): every swap timing in the report comes from the script's own step timings.
+// Runs the real deploy-scripts/swap.ps1 against the bench's stack and reads back the history entry it appends
+// (status.ps1 -History -Last 1 -Json; the history lives in the stack's PostgreSQL): every swap timing in the report
+// comes from the script's own step timings.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -7,9 +8,11 @@ using Docker.Testing;
 
 namespace Bench;
 
-public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSpan timeout)
+public sealed class SwapDriver(ComposeStack stack, TimeSpan timeout)
 {
     private string ScriptPath => Path.Combine(RepoPaths.Root, "deploy-scripts", "swap.ps1");
+
+    private string StatusScriptPath => Path.Combine(RepoPaths.Root, "deploy-scripts", "status.ps1");
 
     /// <summary>pwsh comes from the repository's local tool manifest (dotnet-tools.json).</summary>
     public static async Task RestoreToolsAsync(CancellationToken ct) =>
@@ -18,7 +21,7 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
 
     public async Task<(SwapRun Run, string Output)> SwapAsync(int index, string version, CancellationToken ct)
     {
-        var before = RecordFiles().ToHashSet(StringComparer.Ordinal);
+        var startedAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         string[] args =
         [
@@ -27,12 +30,11 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
             "-ProjectName", stack.ProjectName,
             "-ComposeFile", stack.ComposeFile,
             "-EnvFile", stack.EnvFile,
-            "-StateDirectory", stateDirectory,
         ];
         var result = await ProcessRunner.RunAsync("dotnet", args, stack.Environment, timeout, ct);
         var wallMs = watch.Elapsed.TotalMilliseconds;
         var output = result.StdOut + result.StdErr;
-        var record = RecordFiles().Where(f => !before.Contains(f)).Order(StringComparer.Ordinal).LastOrDefault();
+        var record = await LatestRecordAsync(startedAt, ct);
         if (record is null)
         {
             // A swap refused at preflight or lock writes no record: a failed swap with no timings, not a crash.
@@ -40,7 +42,7 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
                 double.NaN, double.NaN, double.NaN, Stats.Round(wallMs), null, []), output);
         }
 
-        var run = Parse(index, result.ExitCode, wallMs, await File.ReadAllTextAsync(record, ct));
+        var run = Parse(index, result.ExitCode, wallMs, record);
         return (run with { ContainerStartToReadyMs = await ContainerStartToReadyAsync(run.ToSlot, ct) }, output);
     }
 
@@ -96,17 +98,33 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
         return Stats.Round((checks[firstPass].End - started).TotalMilliseconds);
     }
 
-    private IEnumerable<string> RecordFiles()
+    /// <summary>The newest history entry, as JSON, when it was started by this swap; null when none was appended.</summary>
+    private async Task<string?> LatestRecordAsync(DateTimeOffset startedAt, CancellationToken ct)
     {
-        var dir = Path.Combine(stateDirectory, "deploys");
-        return Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "*.json") : [];
+        string[] args =
+        [
+            "pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", StatusScriptPath, "-History", "-Last", "1",
+            "-Json", "-ProjectName", stack.ProjectName, "-ComposeFile", stack.ComposeFile, "-EnvFile", stack.EnvFile,
+        ];
+        var result = await ProcessRunner.RunAsync("dotnet", args, stack.Environment, TimeSpan.FromMinutes(2), ct);
+        if (result.ExitCode != 0 || result.StdOut.Trim().Length == 0)
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(result.StdOut);
+        var entries = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement.EnumerateArray().ToList() : [doc.RootElement];
+        var entry = entries.FirstOrDefault();
+        var entryStart = entry.ValueKind == JsonValueKind.Object ? ReadTime(entry, "StartedAt") : null;
+        // One second of slack: the script's clock reading and ours are taken a moment apart.
+        return entryStart is not null && entryStart >= startedAt.AddSeconds(-1) ? entry.GetRawText() : null;
     }
 
     /// <summary>
-    /// Reduces a deploy record to the report's four timings. Steps (swap.ps1): 1 Preflight, 2 Lock, 3 Start idle slot
-    /// (retag, migrate, compose up), 4 Gate (ready + smoke test), 5 Switch nginx, 6 Verify through nginx, 7 Drain,
-    /// 8 Stop, 9 Record. The record has each step's duration, not its start; steps run back to back, so each start
-    /// is the record's StartedAt plus the durations before it (REVIEW: off by the few ms between two steps).
+    /// Reduces a history entry to the report's four timings. The steps are found by name (swap.ps1: Lock, Preflight,
+    /// Hook pre-deploy, Start idle slot, Gate, Switch nginx, Verify through nginx, Hook post-switch, Drain, Stop, Hook
+    /// post-deploy, Hook on-failure, Record), so a new step does not shift them. Each step's start is the entry's
+    /// StartedAt plus the durations before it (steps run back to back; off by the few ms between two steps).
     /// </summary>
     public static SwapRun Parse(int index, int exitCode, double wallMs, string json)
     {
@@ -115,23 +133,24 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
         var startedAt = ReadTime(root, "StartedAt");
         var steps = new List<SwapStep>();
         var cursor = startedAt;
-        var byNumber = new Dictionary<int, double>();
+        var byKind = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var s in root.GetProperty("Steps").EnumerateArray())
         {
             var ms = s.GetProperty("Seconds").GetDouble() * 1000.0;
             var number = s.GetProperty("Number").GetInt32();
+            var name = s.GetProperty("Name").GetString() ?? "";
             var end = cursor?.AddMilliseconds(ms);
-            steps.Add(new SwapStep($"{number} {s.GetProperty("Name").GetString()} ({s.GetProperty("Result").GetString()})",
-                Stats.Round(ms), cursor, end));
-            byNumber[number] = byNumber.GetValueOrDefault(number) + ms;
+            steps.Add(new SwapStep($"{number} {name} ({s.GetProperty("Result").GetString()})", Stats.Round(ms), cursor, end));
+            var kind = StepKind(name);
+            byKind[kind] = byKind.GetValueOrDefault(kind) + ms;
             cursor = end;
         }
 
-        double Step(params int[] numbers) =>
-            numbers.All(byNumber.ContainsKey) ? Stats.Round(numbers.Sum(n => byNumber[n])) : double.NaN;
+        double Step(params string[] kinds) =>
+            kinds.All(byKind.ContainsKey) ? Stats.Round(kinds.Sum(k => byKind[k])) : double.NaN;
 
-        var switchStep = steps.FirstOrDefault(s => s.Name.StartsWith("5 ", StringComparison.Ordinal));
-        var drainPassed = steps.Any(s => s.Name.StartsWith("7 ", StringComparison.Ordinal) &&
+        var switchStep = steps.FirstOrDefault(s => s.Name.Contains(" Switch nginx", StringComparison.Ordinal));
+        var drainPassed = steps.Any(s => s.Name.Contains(" Drain ", StringComparison.Ordinal) &&
             s.Name.EndsWith("(ok)", StringComparison.Ordinal));
         var notDrained = root.TryGetProperty("Warnings", out var warnings) && warnings.ValueKind == JsonValueKind.Array &&
             warnings.EnumerateArray().Any(w => w.GetString()?.Contains("not drained", StringComparison.Ordinal) == true);
@@ -141,15 +160,34 @@ public sealed class SwapDriver(ComposeStack stack, string stateDirectory, TimeSp
             Str(root, "ToSlot") ?? "?",
             exitCode,
             Str(root, "Result"),
-            StartToReadyMs: Step(3, 4),
-            ReadyToTrafficMs: Step(5, 6),
-            DrainMs: Step(7),
+            StartToReadyMs: Step("start", "gate"),
+            ReadyToTrafficMs: Step("switch", "verify"),
+            DrainMs: Step("drain"),
             // Everything the operator waits for; no step builds an image because the bench passes a built tag.
-            TotalMs: Stats.Round(byNumber.Values.Sum()),
+            TotalMs: Stats.Round(byKind.Values.Sum()),
             WallMs: Stats.Round(wallMs),
             SwitchedAt: switchStep?.EndedAt,
             Steps: steps) { Drained = drainPassed && !notDrained };
     }
+
+    /// <summary>Whether a step of a swap is of a kind: start, gate, switch, verify, drain or stop.</summary>
+    public static bool IsStep(SwapStep step, string kind)
+    {
+        // SwapStep names read "<number> <name> (<result>)".
+        var space = step.Name.IndexOf(' ', StringComparison.Ordinal);
+        return StepKind(space < 0 ? step.Name : step.Name[(space + 1)..]) == kind;
+    }
+
+    private static string StepKind(string name) => name switch
+    {
+        _ when name.StartsWith("Start ", StringComparison.Ordinal) => "start",
+        _ when name.StartsWith("Gate ", StringComparison.Ordinal) => "gate",
+        _ when name.StartsWith("Switch nginx", StringComparison.Ordinal) => "switch",
+        _ when name.StartsWith("Verify", StringComparison.Ordinal) => "verify",
+        _ when name.StartsWith("Drain ", StringComparison.Ordinal) => "drain",
+        _ when name.StartsWith("Stop ", StringComparison.Ordinal) => "stop",
+        _ => name,
+    };
 
     private static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

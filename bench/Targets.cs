@@ -16,7 +16,7 @@ public static class Targets
     {
         var ok = timings.Runs.Where(r => r.ExitCode == 0).ToList();
         var containerReady = Stats.MedianMax(ok.Select(r => r.ContainerStartToReadyMs));
-        var gate = Stats.MedianMax(ok.Select(r => r.Steps.Where(s => s.Name.StartsWith("4 ", StringComparison.Ordinal))
+        var gate = Stats.MedianMax(ok.Select(r => r.Steps.Where(s => SwapDriver.IsStep(s, "gate"))
             .Sum(s => s.DurationMs)));
         var rss = slot.RssUnderLoadMiB.Values.DefaultIfEmpty(double.NaN).Max();
         return
