@@ -266,12 +266,12 @@ public sealed class BenchRun(BenchOptions o)
             .ToList();
         var between = during.Where(s => busy.All(b => s.DueMs < b.From || s.DueMs > b.To)).ToArray();
         var betweenPhase = Phase("between swaps (same phase, no swap running)", between, between.Length / o.RatePerSecond);
-        // While the new slot starts: requests due from the start of step 3 (compose up of the idle slot) to the end of
-        // step 4 (the gate), when the new .NET process competes with the serving slot for the cores.
+        // While the new slot starts: requests due from the start of "Start idle slot" (compose up) to the end of
+        // the "Gate" step, when the new .NET process competes with the serving slot for the cores.
         var starting = swaps.Select(s => (From: StepTime(s, "start", end: false), To: StepTime(s, "gate", end: true)))
             .Where(w => !double.IsNaN(w.From) && !double.IsNaN(w.To)).ToList();
         var whileStarting = during.Where(s => starting.Any(w => s.DueMs >= w.From && s.DueMs <= w.To)).ToArray();
-        var startingPhase = Phase($"while the new slot starts (steps 3-4, {starting.Count} swaps)", whileStarting,
+        var startingPhase = Phase($"while the new slot starts (start and gate steps, {starting.Count} swaps)", whileStarting,
             starting.Sum(w => (w.To - w.From) / 1000));
         _notes.Add("nginx access log statuses over the steady and swap phases: " +
             string.Join(", ", nginxStatuses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}")));

@@ -277,7 +277,7 @@ public static class ReportWriter
             md.AppendLine("## Cost of a slot");
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"Gate (step 4: Docker's health check, smoke test, check through nginx): median {N(sc.StartToReadyMs.Median)} ms, max {N(sc.StartToReadyMs.Max)} ms. Container start to ready (first passing health check) is in the targets table.");
+                $"Gate step (Docker's health check, smoke test, check through nginx, warm-up): median {N(sc.StartToReadyMs.Median)} ms, max {N(sc.StartToReadyMs.Max)} ms. Container start to ready (first passing health check) is in the targets table.");
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"RSS ({sc.RssSource}): idle {string.Join(", ", sc.RssIdleMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}; " +
                 $"under load {string.Join(", ", sc.RssUnderLoadMiB.Select(kv => $"{kv.Key} {N(kv.Value)} MiB"))}. " +
