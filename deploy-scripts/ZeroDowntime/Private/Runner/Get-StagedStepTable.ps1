@@ -212,22 +212,7 @@ function Get-StagedStepTable {
                     }
                 }
             )
-            Do        = {
-                param($Run)
-                $plan = $Run.Plan
-                if ($Run.Build) {
-                    if (-not $Run.Version) {
-                        $Run.Version = 'build-' + [DateTimeOffset]::UtcNow.ToString('yyyyMMddTHHmmssZ')
-                    }
-                    $Run.Report.ToVersion = $Run.Version
-                    New-ApiImage -Context $Run.Context -Repository $plan.ImageRepository -Version $Run.Version
-                }
-                $Run.PreviousSlotImage = Publish-SlotImage -Repository $plan.ImageRepository -Version $Run.Version `
-                    -Slot $plan.TargetSlot
-                Invoke-SlotMigration -Context $Run.Context -Slot $plan.TargetSlot
-                $Run.TargetStarted = $true
-                Start-Slot -Context $Run.Context -Slot $plan.TargetSlot -Recreate
-            }
+            Do        = { param($Run) Start-IdleSlot -Run $Run }
         }
         @{
             Name      = { param($Run) "Gate $($Run.Plan.TargetSlot) (ready, smoke test, via nginx, warm-up)" }

@@ -1,5 +1,5 @@
 # ZeroDowntime module, private (Steps): not exported.
-# Called by: Get-DeployStepTable, Get-StagedStepTable
+# Called by: Start-IdleSlot
 function New-ApiImage {
     <#
     .SYNOPSIS
